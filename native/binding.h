@@ -1,0 +1,71 @@
+// Node-API marshalling: argument conversion, the Tensor handle class and error
+// translation. All LibTorch work is delegated to torch_core.
+#pragma once
+#include <napi.h>
+
+#include "torch_core.h"
+
+namespace nodetorch {
+
+// Per-environment state (one per main thread / worker): nothing JS-related is
+// static, so the addon loads in several worker threads at once.
+struct InstanceData {
+  Napi::FunctionReference tensorClass;
+  Napi::FunctionReference errorClass;  // TorchError, handed over by lib/ once
+};
+
+// The native half of a tensor: owns one reference to an at::Tensor and reports
+// its bytes to V8 so garbage collection sees native memory.
+class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  static Napi::Value Wrap(Napi::Env env, at::Tensor t);
+  static bool Is(Napi::Env env, const Napi::Value& v);
+  // The tensor behind a JS handle; throws a JS TypeError naming `what` if it is not one, or is disposed.
+  static const at::Tensor& TensorOf(Napi::Env env, const Napi::Value& v, const char* what);
+
+  explicit TensorHandle(const Napi::CallbackInfo& info);
+  void Finalize(Napi::BasicEnv env) override;
+
+  const at::Tensor& tensor() const { return tensor_; }
+
+ private:
+  void Release(Napi::BasicEnv env);
+
+  Napi::Value GetShape(const Napi::CallbackInfo& info);
+  Napi::Value GetDtype(const Napi::CallbackInfo& info);
+  Napi::Value GetDevice(const Napi::CallbackInfo& info);
+  Napi::Value GetRequiresGrad(const Napi::CallbackInfo& info);
+  void SetRequiresGrad(const Napi::CallbackInfo& info, const Napi::Value& v);
+  Napi::Value GetGrad(const Napi::CallbackInfo& info);
+  void SetGrad(const Napi::CallbackInfo& info, const Napi::Value& v);
+  Napi::Value GetIsLeaf(const Napi::CallbackInfo& info);
+  Napi::Value GetGradFn(const Napi::CallbackInfo& info);
+  Napi::Value GetDisposed(const Napi::CallbackInfo& info);
+  Napi::Value GetStrides(const Napi::CallbackInfo& info);
+  Napi::Value Item(const Napi::CallbackInfo& info);
+  Napi::Value ToTypedArray(const Napi::CallbackInfo& info);
+  Napi::Value Backward(const Napi::CallbackInfo& info);
+  Napi::Value RetainGrad(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+  Napi::Value IsSame(const Napi::CallbackInfo& info);
+
+  at::Tensor tensor_;
+  int64_t reportedBytes_ = 0;
+  bool disposed_ = false;
+};
+
+// Converts a JS value to the IValue an operator argument expects.
+c10::IValue toIValue(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const c10::FunctionSchema& schema);
+// Converts an operator result back to JS (tensors become handles).
+Napi::Value fromIValue(Napi::Env env, const c10::IValue& v);
+
+// Runs `body`, turning any C++ exception into a JS exception (TorchError for
+// LibTorch errors) so that no failure aborts the process.
+template <typename F>
+auto guarded(Napi::Env env, F&& body) -> decltype(body());
+void throwTorchError(Napi::Env env, const std::string& message, const char* kind);
+
+}  // namespace nodetorch
+
+#include "binding-inl.h"

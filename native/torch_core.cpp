@@ -1,0 +1,203 @@
+#include "torch_core.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include <ATen/Context.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+
+namespace nodetorch {
+
+namespace {
+struct DtypeEntry {
+  const char* name;
+  c10::ScalarType type;
+};
+// The first name of each type is the canonical one reported back.
+const DtypeEntry kDtypes[] = {
+    {"float32", c10::kFloat},    {"float64", c10::kDouble}, {"float16", c10::kHalf},  {"bfloat16", c10::kBFloat16},
+    {"int64", c10::kLong},       {"int32", c10::kInt},      {"int16", c10::kShort},   {"int8", c10::kChar},
+    {"uint8", c10::kByte},       {"bool", c10::kBool},      {"float", c10::kFloat},   {"double", c10::kDouble},
+    {"half", c10::kHalf},        {"long", c10::kLong},      {"int", c10::kInt},       {"short", c10::kShort},
+    {"complex64", c10::kComplexFloat}, {"complex128", c10::kComplexDouble},
+};
+}  // namespace
+
+c10::ScalarType parseDtype(const std::string& name) {
+  for (const auto& e : kDtypes)
+    if (name == e.name) return e.type;
+  TORCH_CHECK_VALUE(false, "unknown dtype '", name, "'");
+}
+
+const char* dtypeName(c10::ScalarType t) {
+  for (const auto& e : kDtypes)
+    if (e.type == t) return e.name;
+  return c10::toString(t);
+}
+
+c10::Layout parseLayout(const std::string& name) {
+  if (name == "strided") return c10::kStrided;
+  if (name == "sparse_coo") return c10::kSparse;
+  TORCH_CHECK_VALUE(false, "unknown layout '", name, "'");
+}
+
+c10::MemoryFormat parseMemoryFormat(const std::string& name) {
+  if (name == "contiguous_format" || name == "contiguous") return c10::MemoryFormat::Contiguous;
+  if (name == "channels_last") return c10::MemoryFormat::ChannelsLast;
+  if (name == "channels_last_3d") return c10::MemoryFormat::ChannelsLast3d;
+  if (name == "preserve_format" || name == "preserve") return c10::MemoryFormat::Preserve;
+  TORCH_CHECK_VALUE(false, "unknown memory format '", name, "'");
+}
+
+c10::Device parseDevice(const std::string& name) {
+  c10::Device d(name);  // throws c10::Error on a malformed string
+  if (d.is_cuda()) {
+    loadCuda();
+    TORCH_CHECK(cudaAvailable(), "device '", name,
+                "' was asked for, but CUDA is not available (torch.cuda.isAvailable() is false: ",
+                loadCuda().libraryLoaded ? "no GPU or driver" : "this LibTorch has no loadable CUDA library", ")");
+    if (d.has_index())
+      TORCH_CHECK_INDEX(d.index() < cudaDeviceCount(), "device '", name, "' does not exist: ", cudaDeviceCount(),
+                        " CUDA device(s)");
+  }
+  return d;
+}
+
+std::string deviceName(const c10::Device& d) {
+  return d.str();
+}
+
+namespace {
+// Operator handles are process-wide LibTorch objects (not JS state): the table
+// maps small integers, handed to JS, to them.
+std::mutex gOpsMutex;
+std::vector<c10::OperatorHandle>& opTable() {
+  static auto* table = new std::vector<c10::OperatorHandle>();
+  return *table;
+}
+std::unordered_map<std::string, int64_t>& opIndex() {
+  static auto* index = new std::unordered_map<std::string, int64_t>();
+  return *index;
+}
+}  // namespace
+
+int64_t findOperator(const std::string& name, const std::string& overload) {
+  std::lock_guard<std::mutex> lock(gOpsMutex);
+  const std::string key = name + "." + overload;
+  auto it = opIndex().find(key);
+  if (it != opIndex().end()) return it->second;
+  auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
+  TORCH_CHECK(handle.has_value(), "no operator ", name, overload.empty() ? "" : ".", overload, " in this LibTorch");
+  opTable().push_back(*handle);
+  const int64_t id = static_cast<int64_t>(opTable().size()) - 1;
+  opIndex().emplace(key, id);
+  return id;
+}
+
+static const c10::OperatorHandle& handleFor(int64_t id) {
+  std::lock_guard<std::mutex> lock(gOpsMutex);
+  TORCH_CHECK_INDEX(id >= 0 && id < static_cast<int64_t>(opTable().size()), "bad operator id ", id);
+  return opTable()[id];  // elements are never removed; the vector is only appended under the lock
+}
+
+const c10::FunctionSchema& operatorSchema(int64_t id) {
+  return handleFor(id).schema();
+}
+
+void callOperator(int64_t id, torch::jit::Stack& stack) {
+  // Copy the handle: the table may grow (and move) while this op runs on another thread.
+  c10::OperatorHandle handle = handleFor(id);
+  handle.callBoxed(stack);
+}
+
+at::Tensor tensorFromBytes(const void* bytes, size_t byteLength, const std::vector<int64_t>& shape,
+                           c10::ScalarType dtype) {
+  int64_t numel = 1;
+  for (int64_t s : shape) {
+    TORCH_CHECK_VALUE(s >= 0, "negative dimension ", s, " in shape ", c10::IntArrayRef(shape));
+    TORCH_CHECK_VALUE(s == 0 || numel <= INT64_MAX / s, "shape ", c10::IntArrayRef(shape), " is too large");
+    numel *= s;
+  }
+  const size_t itemsize = c10::elementSize(dtype);
+  TORCH_CHECK_VALUE(static_cast<size_t>(numel) * itemsize == byteLength, "data has ", byteLength,
+                    " bytes but shape ", c10::IntArrayRef(shape), " of ", dtypeName(dtype), " needs ",
+                    static_cast<size_t>(numel) * itemsize);
+  at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
+  if (byteLength) std::memcpy(t.data_ptr(), bytes, byteLength);
+  return t;
+}
+
+at::Tensor hostCopyForExport(const at::Tensor& t) {
+  at::NoGradGuard noGrad;
+  at::Tensor out = t.detach();
+  if (out.scalar_type() == c10::kHalf || out.scalar_type() == c10::kBFloat16) out = out.to(c10::kFloat);
+  if (out.scalar_type() == c10::kBool) out = out.to(c10::kByte);
+  return out.to(c10::kCPU).contiguous();
+}
+
+int64_t tensorBytes(const at::Tensor& t) {
+  if (!t.defined()) return 0;
+  return t.numel() * static_cast<int64_t>(t.element_size());
+}
+
+void backward(const at::Tensor& t, const at::Tensor& gradient, bool hasRetain, bool retainGraph, bool createGraph) {
+  std::optional<bool> retain;
+  if (hasRetain) retain = retainGraph;
+  t.backward(gradient, retain, createGraph);
+}
+
+std::string libtorchDir() {
+  Dl_info info;
+  // Any function defined in libtorch_cpu tells where it was loaded from.
+  if (dladdr(reinterpret_cast<void*>(&at::globalContext), &info) && info.dli_fname) {
+    std::string path = info.dli_fname;
+    if (char* real = realpath(path.c_str(), nullptr)) {
+      path = real;
+      free(real);
+    }
+    auto slash = path.rfind('/');
+    if (slash != std::string::npos) return path.substr(0, slash);
+  }
+  return "";
+}
+
+const CudaStatus& loadCuda() {
+  static CudaStatus status;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const std::string dir = libtorchDir();
+    const std::string path = dir + "/libtorch_cuda.so";
+    if (dir.empty() || access(path.c_str(), R_OK) != 0) {
+      status.loadError = "libtorch_cuda.so is not in " + (dir.empty() ? std::string("the LibTorch folder") : dir);
+      return;
+    }
+    status.libraryPresent = true;
+    // Global, so that the CUDA kernels it registers are visible to the dispatcher.
+    if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL)) {
+      status.libraryLoaded = true;
+    } else {
+      const char* err = dlerror();
+      status.loadError = err ? err : "dlopen failed";
+    }
+  });
+  return status;
+}
+
+bool cudaAvailable() {
+  loadCuda();
+  return at::globalContext().hasCUDA();
+}
+
+int64_t cudaDeviceCount() {
+  return cudaAvailable() ? at::detail::getCUDAHooks().getNumGPUs() : 0;
+}
+
+bool cudnnAvailable() {
+  return cudaAvailable() && at::globalContext().hasCuDNN();
+}
+
+}  // namespace nodetorch

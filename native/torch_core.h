@@ -1,0 +1,51 @@
+// LibTorch logic used by the binding. Knows nothing of Node-API: everything
+// here takes and returns C++ / LibTorch types, and reports failure by throwing
+// (c10::Error or std::exception), which the marshalling layer translates.
+#pragma once
+#include "pch.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nodetorch {
+
+// dtypes, by the names the TypeScript API uses ("float32", "int64", ...).
+c10::ScalarType parseDtype(const std::string& name);
+const char* dtypeName(c10::ScalarType t);
+c10::Layout parseLayout(const std::string& name);
+c10::MemoryFormat parseMemoryFormat(const std::string& name);
+c10::Device parseDevice(const std::string& name);
+std::string deviceName(const c10::Device& d);
+
+// Operators are looked up once by schema name ("aten::add", overload "Tensor")
+// and then called through the dispatcher, so autograd, type promotion and
+// device dispatch are exactly PyTorch's.
+int64_t findOperator(const std::string& name, const std::string& overload);
+const c10::FunctionSchema& operatorSchema(int64_t id);
+void callOperator(int64_t id, torch::jit::Stack& stack);
+
+// A new tensor holding a copy of `bytes` (row-major, `dtype` elements).
+at::Tensor tensorFromBytes(const void* bytes, size_t byteLength, const std::vector<int64_t>& shape, c10::ScalarType dtype);
+// A contiguous CPU copy in a dtype that has a JavaScript typed array
+// (float16/bfloat16 become float32, bool becomes uint8).
+at::Tensor hostCopyForExport(const at::Tensor& t);
+
+// Bytes a tensor's elements take (what is reported to the JS garbage collector).
+int64_t tensorBytes(const at::Tensor& t);
+
+void backward(const at::Tensor& t, const at::Tensor& gradient, bool hasRetain, bool retainGraph, bool createGraph);
+
+struct CudaStatus {
+  bool libraryPresent = false;  // libtorch_cuda.so is next to libtorch_cpu.so
+  bool libraryLoaded = false;   // and it loaded
+  std::string loadError;        // why not, when it did not
+};
+// Opens libtorch_cuda next to libtorch_cpu when it is there (once per process).
+const CudaStatus& loadCuda();
+std::string libtorchDir();
+bool cudaAvailable();
+int64_t cudaDeviceCount();
+bool cudnnAvailable();
+
+}  // namespace nodetorch
