@@ -1,0 +1,261 @@
+// Tensor factories: torch.tensor, zeros, ones, full, empty, arange, linspace, eye, rand, randn, randint, *Like.
+import { argError, checkInt, checkNumber, checkShape } from './errors';
+import { checkDevice, checkDtype, Device, DType, isFloatingDtype } from './dtype';
+import { native } from './native';
+import { callOp, callT } from './ops';
+import { NestedArray, Scalar, Tensor } from './tensor';
+
+export interface TensorOptions {
+  dtype?: DType;
+  device?: Device;
+  requiresGrad?: boolean;
+}
+
+type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
+
+function checkOptions(opts: unknown): TensorOptions {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) argError('options', 'an object { dtype, device, requiresGrad }', opts);
+  const o = opts as TensorOptions;
+  const known = new Set(['dtype', 'device', 'requiresGrad', 'generator']);
+  for (const k of Object.keys(o)) if (!known.has(k)) throw new TypeError(`unknown option '${k}' (expected dtype, device, requiresGrad)`);
+  return {
+    dtype: o.dtype === undefined ? undefined : checkDtype('dtype', o.dtype),
+    device: o.device === undefined ? undefined : checkDevice('device', o.device),
+    requiresGrad: o.requiresGrad,
+  };
+}
+
+/** Applies device and requiresGrad after creation on the CPU. */
+function finish(t: Tensor, o: TensorOptions): Tensor {
+  let out = t;
+  if (o.device && o.device !== 'cpu') out = out.to(o.device);
+  if (o.requiresGrad) out.requiresGrad_(true);
+  return out;
+}
+
+const TYPED: [new (...a: never[]) => TypedArray, DType][] = [
+  [Float32Array, 'float32'],
+  [Float64Array, 'float64'],
+  [BigInt64Array, 'int64'],
+  [Int32Array, 'int32'],
+  [Int16Array, 'int16'],
+  [Int8Array, 'int8'],
+  [Uint8Array, 'uint8'],
+];
+
+function typedDtype(a: ArrayBufferView): DType | undefined {
+  for (const [ctor, dtype] of TYPED) if (a instanceof ctor) return dtype;
+  return undefined;
+}
+
+/** Shape and flat values of a nested array; throws on ragged or non-numeric input. */
+function flatten(data: unknown): { shape: number[]; values: (number | boolean)[] } {
+  const shape: number[] = [];
+  let probe: unknown = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const values: (number | boolean)[] = [];
+  const walk = (v: unknown, d: number, where: string) => {
+    if (d === shape.length) {
+      if (typeof v !== 'number' && typeof v !== 'boolean') argError(`data${where}`, 'a number or boolean', v);
+      values.push(v as number | boolean);
+      return;
+    }
+    if (!Array.isArray(v)) argError(`data${where}`, `an array of length ${shape[d]}`, v);
+    if ((v as unknown[]).length !== shape[d]) throw new TypeError(`data${where} has length ${(v as unknown[]).length}, expected ${shape[d]} (ragged nested arrays)`);
+    (v as unknown[]).forEach((x, i) => walk(x, d + 1, `${where}[${i}]`));
+  };
+  walk(data, 0, '');
+  return { shape, values };
+}
+
+/**
+ * A tensor from a number, a (nested) array, a typed array or another tensor.
+ * dtype is inferred as PyTorch does: booleans → bool, integers → int64,
+ * otherwise float32; typed arrays keep their element type.
+ */
+export function tensor(data: NestedArray<number> | NestedArray<boolean> | ArrayBufferView | Tensor, options?: TensorOptions & { shape?: number[] }): Tensor {
+  const o = checkOptions(options && stripShape(options));
+  let t: Tensor;
+  if (data instanceof Tensor) {
+    t = data.detach().clone();
+  } else if (ArrayBuffer.isView(data)) {
+    const dtype = typedDtype(data);
+    if (!dtype) argError('data', 'a Float32Array, Float64Array, BigInt64Array, Int32Array, Int16Array, Int8Array or Uint8Array', data);
+    const shape = options?.shape ? checkShape('shape', [options.shape]) : [(data as TypedArray).length];
+    t = new Tensor(native.fromBuffer(data, shape, dtype as DType));
+  } else {
+    const { shape, values } = flatten(data);
+    let natural: DType;
+    let buf: TypedArray;
+    if (values.length && values.every((v) => typeof v === 'boolean')) {
+      natural = 'bool';
+      buf = Uint8Array.from(values, (v) => (v ? 1 : 0));
+    } else if (values.some((v) => typeof v === 'boolean')) {
+      return argError('data', 'all numbers or all booleans', data);
+    } else if ((values as number[]).every((v) => Number.isInteger(v)) && !(o.dtype && isFloatingDtype(o.dtype)) && values.length) {
+      natural = 'int64';
+      buf = BigInt64Array.from(values as number[], (v) => BigInt(v));
+    } else {
+      natural = o.dtype === 'float64' ? 'float64' : 'float32';
+      buf = natural === 'float64' ? Float64Array.from(values as number[]) : Float32Array.from(values as number[]);
+    }
+    t = new Tensor(native.fromBuffer(buf, shape, natural));
+  }
+  if (o.dtype && o.dtype !== t.dtype) t = t.to(o.dtype);
+  return finish(t, o);
+}
+
+function stripShape(o: TensorOptions & { shape?: number[] }): TensorOptions {
+  const { shape: _shape, ...rest } = o;
+  void _shape;
+  return rest;
+}
+
+/** Splits `(2, 3)`, `([2, 3])`, `(2, 3, { dtype })` into a shape and options. */
+function sizeAndOptions(args: unknown[]): { size: number[]; opts: TensorOptions } {
+  let opts: unknown;
+  let dims = args;
+  const last = args[args.length - 1];
+  if (last !== undefined && typeof last === 'object' && last !== null && !Array.isArray(last)) {
+    opts = last;
+    dims = args.slice(0, -1);
+  }
+  return { size: checkShape('size', dims), opts: checkOptions(opts) };
+}
+
+type SizeArgs = (number | number[] | TensorOptions)[];
+
+function factory(op: string, args: SizeArgs, defaultDtype: DType = 'float32', extra: (number | boolean)[] = []): Tensor {
+  const { size, opts } = sizeAndOptions(args);
+  return finish(callT(op, size, ...extra, opts.dtype ?? defaultDtype), opts);
+}
+
+export function zeros(...args: SizeArgs): Tensor {
+  return factory('aten::zeros', args);
+}
+export function ones(...args: SizeArgs): Tensor {
+  return factory('aten::ones', args);
+}
+export function empty(...args: SizeArgs): Tensor {
+  return factory('aten::empty.memory_format', args);
+}
+/** Uniform on [0, 1). */
+export function rand(...args: SizeArgs): Tensor {
+  return factory('aten::rand', args);
+}
+/** Standard normal. */
+export function randn(...args: SizeArgs): Tensor {
+  return factory('aten::randn', args);
+}
+
+/** A tensor of `size` filled with `value`; dtype follows the value (int → int64, boolean → bool, else float32) unless given. */
+export function full(size: number[], value: Scalar, options?: TensorOptions): Tensor {
+  const o = checkOptions(options);
+  if (typeof value !== 'number' && typeof value !== 'boolean') argError('fillValue', 'a number or boolean', value);
+  const dtype = o.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : 'float32');
+  return finish(callT('aten::full', checkShape('size', [size]), value, dtype), o);
+}
+
+/** Random integers in [low, high): `randint(high, size)` or `randint(low, high, size)`. */
+export function randint(lowOrHigh: number, highOrSize: number | number[], sizeOrOptions?: number[] | TensorOptions, options?: TensorOptions): Tensor {
+  let low = 0;
+  let high: number;
+  let size: number[];
+  let opts: TensorOptions | undefined;
+  if (Array.isArray(highOrSize)) {
+    high = lowOrHigh;
+    size = highOrSize;
+    opts = sizeOrOptions as TensorOptions | undefined;
+  } else {
+    low = lowOrHigh;
+    high = highOrSize;
+    size = sizeOrOptions as number[];
+    opts = options;
+  }
+  checkInt('low', low);
+  checkInt('high', high);
+  if (high <= low) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
+  if (!Array.isArray(size)) argError('size', 'an array of integers', size);
+  const o = checkOptions(opts);
+  return finish(callT('aten::randint.low', low, high, checkShape('size', [size]), o.dtype ?? 'int64'), o);
+}
+
+/** `arange(end)`, `arange(start, end)`, `arange(start, end, step)`, each with optional options last. */
+export function arange(...args: (number | TensorOptions)[]): Tensor {
+  let opts: unknown;
+  if (args.length && typeof args[args.length - 1] === 'object') opts = args.pop();
+  const nums = (args as unknown[]).map((a, i) => checkNumber(`arange argument ${i}`, a));
+  if (nums.length < 1 || nums.length > 3) throw new TypeError(`arange takes 1 to 3 numbers, got ${nums.length}`);
+  const [start, end, step] = nums.length === 1 ? [0, nums[0], 1] : [nums[0], nums[1], nums[2] ?? 1];
+  if (step === 0) throw new RangeError('arange: step must be nonzero');
+  const o = checkOptions(opts);
+  return finish(callT('aten::arange.start_step', start, end, step, o.dtype), o);
+}
+
+export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+  const o = checkOptions(options);
+  return finish(callT('aten::linspace', checkNumber('start', start), checkNumber('end', end), checkInt('steps', steps, { min: 0 }), o.dtype ?? 'float32'), o);
+}
+
+/** The n×m identity (m defaults to n). */
+export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
+  if (typeof m === 'object') {
+    options = m;
+    m = undefined;
+  }
+  const o = checkOptions(options);
+  return finish(callT('aten::eye.m', checkInt('n', n, { min: 0 }), checkInt('m', m ?? n, { min: 0 }), o.dtype ?? 'float32'), o);
+}
+
+function likeOp(op: string, t: Tensor, options?: TensorOptions, extra: Scalar[] = []): Tensor {
+  if (!(t instanceof Tensor)) argError('input', 'a Tensor', t);
+  const o = checkOptions(options);
+  const r = callT(op, t, ...extra, o.dtype, undefined, o.device);
+  if (o.requiresGrad) r.requiresGrad_(true);
+  return r;
+}
+export function zerosLike(t: Tensor, options?: TensorOptions): Tensor {
+  return likeOp('aten::zeros_like', t, options);
+}
+export function onesLike(t: Tensor, options?: TensorOptions): Tensor {
+  return likeOp('aten::ones_like', t, options);
+}
+export function randLike(t: Tensor, options?: TensorOptions): Tensor {
+  return likeOp('aten::rand_like', t, options);
+}
+export function randnLike(t: Tensor, options?: TensorOptions): Tensor {
+  return likeOp('aten::randn_like', t, options);
+}
+export function fullLike(t: Tensor, value: Scalar, options?: TensorOptions): Tensor {
+  return likeOp('aten::full_like', t, options, [value]);
+}
+
+/** A random permutation of 0..n-1 (int64). */
+export function randperm(n: number, options?: TensorOptions): Tensor {
+  const o = checkOptions(options);
+  return finish(callT('aten::randperm', checkInt('n', n, { min: 0 }), o.dtype ?? 'int64'), o);
+}
+
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors)) argError('tensors', 'an array of Tensors', tensors);
+  return callT('aten::cat', tensors, checkInt('dim', dim));
+}
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors)) argError('tensors', 'an array of Tensors', tensors);
+  return callT('aten::stack', tensors, checkInt('dim', dim));
+}
+export function where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar): Tensor {
+  return callT('aten::where.self', condition, input, other);
+}
+
+/** Seeds every random number generator (CPU and CUDA), as torch.manual_seed. */
+export function manualSeed(seed: number): void {
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0) argError('seed', 'a non-negative integer', seed);
+  native.manualSeed(seed);
+}
+
+export { callOp };

@@ -1,0 +1,98 @@
+// The whole native surface, declared in one place, and the loader.
+import * as fs from 'fs';
+import * as path from 'path';
+
+/** A native tensor handle: one reference to an at::Tensor. Made only by the addon. */
+export interface TensorHandle {
+  readonly shape: number[];
+  readonly strides: number[];
+  readonly dtype: string;
+  readonly device: string;
+  requiresGrad: boolean;
+  grad: TensorHandle | null;
+  readonly isLeaf: boolean;
+  readonly gradFn: string | null;
+  readonly disposed: boolean;
+  item(): number | boolean;
+  toTypedArray(): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+  backward(gradient: TensorHandle | null, retainGraph: boolean | undefined, createGraph: boolean): void;
+  retainGrad(): void;
+  dispose(): void;
+  isSame(other: TensorHandle): boolean;
+}
+
+export interface NativeConfig {
+  libtorchVersion: string;
+  libtorchDir: string;
+  cudaLibraryPresent: boolean;
+  cudaLibraryLoaded: boolean;
+  cudaLoadError: string | null;
+  cudaAvailable: boolean;
+  cudaDeviceCount: number;
+  cudnnAvailable: boolean;
+  numThreads: number;
+  numInteropThreads: number;
+  parallelInfo: string;
+}
+
+/** A value an operator takes or returns (tensors travel as handles). */
+export type NativeValue = TensorHandle | number | boolean | string | null | undefined | NativeValue[];
+
+export interface NativeBinding {
+  TensorHandle: abstract new (...args: never[]) => TensorHandle;
+  /** Looks up an ATen operator by schema name and overload; returns an id for `call`. */
+  op(name: string, overload: string): number;
+  /** The operator's schema, as text. */
+  schema(id: number): string;
+  /** Calls an operator through the dispatcher with positional arguments (undefined = default). */
+  call(id: number, args: NativeValue[]): NativeValue;
+  fromBuffer(data: ArrayBufferView, shape: number[], dtype: string): TensorHandle;
+  setGradEnabled(enabled: boolean): void;
+  isGradEnabled(): boolean;
+  manualSeed(seed: number): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  cudaIsAvailable(): boolean;
+  cudaDeviceCount(): number;
+  config(): NativeConfig;
+  setErrorClass(cls: new (message: string, kind: string) => Error): void;
+}
+
+const PKG_ROOT = path.resolve(__dirname, '..', '..');
+
+function load(): NativeBinding {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node-gyp-build')(PKG_ROOT) as NativeBinding;
+  } catch (err) {
+    throw new Error(loadFailure(err as Error));
+  }
+}
+
+/** One message: what was tried, what failed, how to fix it. */
+function loadFailure(err: Error): string {
+  const tried: string[] = [];
+  for (const f of [path.join(PKG_ROOT, 'build', 'Release', 'nodetorch.node'), path.join(PKG_ROOT, 'prebuilds', `${process.platform}-${process.arch}`)]) {
+    tried.push(`${f}: ${fs.existsSync(f) ? 'present' : 'missing'}`);
+  }
+  const link = path.join(PKG_ROOT, 'libtorch');
+  let linkState: string;
+  try {
+    const target = fs.readlinkSync(link);
+    linkState = `${link} -> ${target}${fs.existsSync(target) ? '' : ' (target missing)'}`;
+  } catch {
+    linkState = `${link}: missing (LibTorch was never located for this install)`;
+  }
+  tried.push(linkState);
+  return [
+    `nodetorch: the native addon could not be loaded: ${err.message.split('\n')[0]}`,
+    'Tried:',
+    ...tried.map((t) => `  - ${t}`),
+    'To fix:',
+    '  - run `npm rebuild nodetorch` (or `npm run build:native` in a checkout) to locate LibTorch and build the addon;',
+    '  - or set LIBTORCH to a LibTorch folder (with include/ and lib/) and rebuild;',
+    '  - see docs/troubleshooting.md.',
+  ].join('\n');
+}
+
+export const native: NativeBinding = load();

@@ -1,0 +1,66 @@
+// Calls ATen operators by schema name through the native dispatcher.
+import { native, NativeValue, TensorHandle } from './native';
+import type { Tensor } from './tensor';
+
+const ids = new Map<string, number>();
+
+/** The id of 'aten::name.overload' (looked up once). */
+function opId(qualified: string): number {
+  let id = ids.get(qualified);
+  if (id === undefined) {
+    const dot = qualified.indexOf('.', qualified.indexOf('::') + 2);
+    const name = dot < 0 ? qualified : qualified.slice(0, dot);
+    const overload = dot < 0 ? '' : qualified.slice(dot + 1);
+    id = native.op(name, overload);
+    ids.set(qualified, id);
+  }
+  return id;
+}
+
+/** What an operator argument can be on the TypeScript side. */
+export type OpArg = Tensor | number | boolean | string | null | undefined | readonly OpArg[];
+export type OpResult = Tensor | number | boolean | string | null | OpResult[];
+
+// Set by tensor.ts (breaks the import cycle): wraps a handle, unwraps a Tensor.
+let wrapHandle: (h: TensorHandle) => Tensor;
+let isTensor: (v: unknown) => v is Tensor;
+export function registerTensorClass(wrap: (h: TensorHandle) => Tensor, is: (v: unknown) => v is Tensor): void {
+  wrapHandle = wrap;
+  isTensor = is;
+}
+
+function toNative(v: OpArg): NativeValue {
+  if (Array.isArray(v)) return v.map(toNative);
+  if (isTensor(v)) return v.handle;
+  return v as NativeValue;
+}
+
+function fromNative(v: NativeValue): OpResult {
+  if (Array.isArray(v)) return v.map(fromNative);
+  if (v instanceof native.TensorHandle) return wrapHandle(v as TensorHandle);
+  return v as OpResult;
+}
+
+/** Calls `qualified` ('aten::add.Tensor') with positional arguments; undefined means the default. */
+export function callOp(qualified: string, ...args: OpArg[]): OpResult {
+  return fromNative(native.call(opId(qualified), args.map(toNative)));
+}
+
+/** Calls an operator that returns one tensor. */
+export function callT(qualified: string, ...args: OpArg[]): Tensor {
+  return callOp(qualified, ...args) as Tensor;
+}
+
+/** PyTorch's reduction enum, as the ATen loss operators take it. */
+export function reductionEnum(reduction: 'none' | 'mean' | 'sum' | undefined, name = 'reduction'): number {
+  switch (reduction ?? 'mean') {
+    case 'none':
+      return 0;
+    case 'mean':
+      return 1;
+    case 'sum':
+      return 2;
+    default:
+      throw new TypeError(`${name} must be 'none', 'mean' or 'sum', got ${JSON.stringify(reduction)}`);
+  }
+}

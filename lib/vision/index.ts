@@ -1,0 +1,5 @@
+import * as transforms from './transforms';
+import * as datasets from './datasets';
+import * as io from './idx';
+
+export { transforms, datasets, io };
