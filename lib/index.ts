@@ -1,7 +1,7 @@
 // nodetorch: LibTorch for Node.js, with PyTorch's API in camelCase.
 import * as fs from 'fs';
 import * as path from 'path';
-import { native } from './native';
+import { native, packageRoot } from './native';
 import { TorchError } from './errors';
 import { Tensor } from './tensor';
 import * as cuda from './cuda';
@@ -25,7 +25,7 @@ export { Parameter } from './nn/module';
 
 /** What this nodetorch runs on: the LibTorch version and folder, CUDA, threads. */
 export function config(): ReturnType<typeof native.config> & { libtorchLink: string | null; nodetorchVersion: string } {
-  const root = path.resolve(__dirname, '..', '..');
+  const root = packageRoot();
   let link: string | null = null;
   try {
     link = fs.readlinkSync(path.join(root, 'libtorch'));

@@ -58,7 +58,15 @@ export interface NativeBinding {
   setErrorClass(cls: new (message: string, kind: string) => Error): void;
 }
 
-const PKG_ROOT = path.resolve(__dirname, '..', '..');
+/** The package folder (holding package.json), from lib/ in a checkout or dist/lib/ when built. */
+export function packageRoot(): string {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'binding.gyp'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '..', '..');
+  }
+}
+
+const PKG_ROOT = packageRoot();
 
 function load(): NativeBinding {
   try {

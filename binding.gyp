@@ -1,0 +1,29 @@
+{
+  # node-gyp build of the same sources as CMakeLists.txt; prebuildify uses it
+  # (scripts/prebuild.js). LibTorch comes from scripts/libtorch.js.
+  "targets": [
+    {
+      "target_name": "nodetorch",
+      "sources": ["native/addon.cpp", "native/tensor_handle.cpp", "native/torch_core.cpp"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "<!@(node scripts/libtorch.js --include)"
+      ],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-fexceptions", "-frtti", "-Wno-deprecated-declarations", "-Wno-unused-parameter"],
+      "ldflags": [
+        "-Wl,--no-as-needed",
+        "-Wl,-rpath,'$$ORIGIN/../../libtorch/torch/lib'",
+        "-Wl,-rpath,'$$ORIGIN/../../libtorch/lib'"
+      ],
+      "libraries": [
+        "-L<!(node scripts/libtorch.js --libdir)",
+        "-Wl,-rpath-link,<!(node scripts/libtorch.js --libdir)",
+        "-lc10",
+        "-ltorch_cpu"
+      ]
+    }
+  ]
+}
