@@ -54,7 +54,7 @@ export function formatTensor(t: Tensor): string {
   const indent = 'tensor('.length;
   const render = (d: number, offset: number): string => {
     if (d === shape.length) return pad(fmt(flat[offset]));
-    const parts = shown(d).map((i) => (i === null ? '...' : render(d + 1, offset + i * strides[d])));
+    const parts = shown(d).map((i) => (i === null ? (d === shape.length - 1 ? pad('...') : '...') : render(d + 1, offset + i * strides[d])));
     if (d === shape.length - 1) return `[${parts.join(', ')}]`;
     const sep = ',' + '\n'.repeat(shape.length - d - 1) + ' '.repeat(indent + d + 1);
     return `[${parts.join(sep)}]`;

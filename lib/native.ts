@@ -6,6 +6,7 @@ import * as path from 'path';
 export interface TensorHandle {
   readonly shape: number[];
   readonly strides: number[];
+  readonly isContiguous: boolean;
   readonly dtype: string;
   readonly device: string;
   requiresGrad: boolean;

@@ -281,7 +281,7 @@ export class Tensor {
     return callT('aten::contiguous', this);
   }
   isContiguous(): boolean {
-    return callOp('aten::is_contiguous', this) as boolean;
+    return this.handle.isContiguous;
   }
   expand(...sizes: (number | number[])[]): Tensor {
     return callT('aten::expand', this, dimsOf('sizes', sizes, true));

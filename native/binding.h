@@ -43,6 +43,7 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   Napi::Value GetGradFn(const Napi::CallbackInfo& info);
   Napi::Value GetDisposed(const Napi::CallbackInfo& info);
   Napi::Value GetStrides(const Napi::CallbackInfo& info);
+  Napi::Value GetIsContiguous(const Napi::CallbackInfo& info);
   Napi::Value Item(const Napi::CallbackInfo& info);
   Napi::Value ToTypedArray(const Napi::CallbackInfo& info);
   Napi::Value Backward(const Napi::CallbackInfo& info);

@@ -26,6 +26,7 @@ Napi::Function TensorHandle::DefineClass(Napi::Env env) {
       {
           InstanceAccessor<&TensorHandle::GetShape>("shape"),
           InstanceAccessor<&TensorHandle::GetStrides>("strides"),
+          InstanceAccessor<&TensorHandle::GetIsContiguous>("isContiguous"),
           InstanceAccessor<&TensorHandle::GetDtype>("dtype"),
           InstanceAccessor<&TensorHandle::GetDevice>("device"),
           InstanceAccessor<&TensorHandle::GetRequiresGrad, &TensorHandle::SetRequiresGrad>("requiresGrad"),
@@ -96,6 +97,10 @@ Napi::Value TensorHandle::GetStrides(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(info.Env(), strides.size());
   for (size_t i = 0; i < strides.size(); ++i) out.Set(i, Napi::Number::New(info.Env(), static_cast<double>(strides[i])));
   return out;
+}
+
+Napi::Value TensorHandle::GetIsContiguous(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), TENSOR_OF(info).is_contiguous());
 }
 
 Napi::Value TensorHandle::GetDtype(const Napi::CallbackInfo& info) {
