@@ -4,13 +4,14 @@
 const path = require('path');
 const { spawnSync } = require('child_process');
 const libtorch = require('./libtorch');
+const { nodeDir } = require('./nodedir');
 
 function build(argv = process.argv.slice(2)) {
   const found = libtorch.ensure();
   libtorch.link(found);
   const started = Date.now();
   const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
-  const args = [cmakeJs, argv.includes('--clean') ? 'rebuild' : 'compile', `--CDLIBTORCH_DIR=${found.root}`];
+  const args = [cmakeJs, argv.includes('--clean') ? 'rebuild' : 'compile', `--CDLIBTORCH_DIR=${found.root}`, `--CDNODE_INCLUDE_DIR=${path.join(nodeDir(), 'include', 'node')}`];
   if (argv.includes('--debug')) args.push('--debug');
   const jobs = process.env.CMAKE_BUILD_PARALLEL_LEVEL || String(Math.max(1, require('os').availableParallelism()));
   const r = spawnSync(process.execPath, args, {

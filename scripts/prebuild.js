@@ -6,13 +6,8 @@ const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
 const libtorch = require('./libtorch');
+const { nodeDir } = require('./nodedir');
 
-function nodeDir() {
-  if (process.env.npm_config_nodedir) return process.env.npm_config_nodedir;
-  const dir = path.resolve(path.dirname(process.execPath), '..');
-  if (fs.existsSync(path.join(dir, 'include', 'node', 'node_api.h'))) return dir;
-  throw new Error(`nodetorch: Node's headers are not next to ${process.execPath}; set npm_config_nodedir to a folder with include/node`);
-}
 
 function prebuild() {
   libtorch.link(libtorch.ensure());
