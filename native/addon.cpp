@@ -5,29 +5,8 @@
 
 #include "binding.h"
 
-#include <malloc.h>
-
-#include <cstdlib>
-#include <mutex>
-
 namespace nodetorch {
 namespace {
-
-// LibTorch allocates tensor memory with posix_memalign. Once a process has freed
-// a large mmap-ed block (Node does), glibc raises its mmap threshold and serves
-// tensors from the heap, where aligned blocks of a recurring size fragment it:
-// freed tensors are never reused and RSS grows without bound. Fixing the
-// threshold at glibc's default (what a Python process runs with) keeps tensors
-// of 128 KiB and more in their own mappings, returned on free.
-// NODETORCH_MALLOC_MMAP_THRESHOLD overrides the value; 0 leaves malloc alone.
-void configureMalloc() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    long threshold = 128 * 1024;
-    if (const char* v = std::getenv("NODETORCH_MALLOC_MMAP_THRESHOLD")) threshold = std::strtol(v, nullptr, 10);
-    if (threshold > 0) mallopt(M_MMAP_THRESHOLD, static_cast<int>(threshold));
-  });
-}
 
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
   if (info.Length() <= i || !info[i].IsNumber())
@@ -173,7 +152,7 @@ Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  configureMalloc();
+  installCpuAllocator();
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);  // deleted with the environment (worker exit, reload)
   Napi::Function tensorClass = TensorHandle::DefineClass(env);

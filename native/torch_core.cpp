@@ -8,6 +8,9 @@
 #include <unordered_map>
 
 #include <ATen/Context.h>
+#include <c10/core/CPUAllocator.h>
+
+#include <cstdlib>
 #include <ATen/detail/CUDAHooksInterface.h>
 
 namespace nodetorch {
@@ -142,6 +145,56 @@ at::Tensor hostCopyForExport(const at::Tensor& t) {
 int64_t tensorBytes(const at::Tensor& t) {
   if (!t.defined()) return 0;
   return t.numel() * static_cast<int64_t>(t.element_size());
+}
+
+namespace {
+// LibTorch's default CPU allocator uses posix_memalign. In a Node process glibc
+// soon raises its mmap threshold (Node frees large mmap-ed blocks), so tensors
+// come from the heap, where aligned requests of a recurring size never fit the
+// hole a freed one left (memalign asks for extra room): freed tensors are not
+// reused and RSS grows without bound. Plain malloc of size + alignment, aligned
+// by hand, asks for the same size each time and reuses freed blocks exactly.
+// Fixing the mmap threshold instead costs a page-faulting mmap per tensor,
+// which made an MNIST epoch 60% slower.
+class AlignedMallocAllocator final : public c10::Allocator {
+ public:
+  static constexpr size_t kAlignment = 64;            // LibTorch's gAlignment
+  static constexpr size_t kExtra = kAlignment + sizeof(void*);  // room to align and to remember malloc's pointer
+
+  c10::DataPtr allocate(size_t n) override {
+    if (n == 0) return {nullptr, nullptr, &release, c10::Device(c10::kCPU)};
+    TORCH_CHECK_WITH(OutOfMemoryError, n <= SIZE_MAX - kExtra, "CPU allocator: can't allocate memory: ", n, " bytes");
+    void* raw = std::malloc(n + kExtra);
+    TORCH_CHECK_WITH(OutOfMemoryError, raw != nullptr, "CPU allocator: can't allocate memory: you tried to allocate ", n,
+                     " bytes");
+    const uintptr_t start = reinterpret_cast<uintptr_t>(raw) + sizeof(void*);
+    auto* aligned = reinterpret_cast<void**>((start + kAlignment - 1) & ~(kAlignment - 1));
+    aligned[-1] = raw;  // the block's own pointer, just before the data
+    // data == context, as raw_allocate() requires (oneDNN uses it)
+    return {aligned, aligned, &release, c10::Device(c10::kCPU)};
+  }
+  c10::DeleterFnPtr raw_deleter() const override {
+    return &release;
+  }
+  void copy_data(void* dest, const void* src, std::size_t count) const override {
+    default_copy_data(dest, src, count);
+  }
+
+ private:
+  static void release(void* aligned) {
+    if (aligned) std::free(static_cast<void**>(aligned)[-1]);
+  }
+};
+}  // namespace
+
+void installCpuAllocator() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char* choice = std::getenv("NODETORCH_CPU_ALLOCATOR");
+    if (choice && std::string(choice) == "default") return;
+    static auto* allocator = new AlignedMallocAllocator();  // lives as long as the process
+    c10::SetCPUAllocator(allocator, /*priority=*/1);
+  });
 }
 
 void backward(const at::Tensor& t, const at::Tensor& gradient, bool hasRetain, bool retainGraph, bool createGraph) {

@@ -34,6 +34,10 @@ at::Tensor hostCopyForExport(const at::Tensor& t);
 // Bytes a tensor's elements take (what is reported to the JS garbage collector).
 int64_t tensorBytes(const at::Tensor& t);
 
+// Replaces LibTorch's CPU allocator with one that keeps RSS flat in Node (see
+// torch_core.cpp); once per process. NODETORCH_CPU_ALLOCATOR=default opts out.
+void installCpuAllocator();
+
 void backward(const at::Tensor& t, const at::Tensor& gradient, bool hasRetain, bool retainGraph, bool createGraph);
 
 struct CudaStatus {
