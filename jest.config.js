@@ -7,4 +7,5 @@ module.exports = {
   testTimeout: 600000,
   // Native tensors and training are memory- and CPU-heavy: run files one at a time.
   maxWorkers: 1,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
