@@ -2,7 +2,7 @@
 import { argError, checkInt, checkNumber, checkShape } from './errors';
 import { checkDevice, checkDtype, Device, DType, isFloatingDtype } from './dtype';
 import { native } from './native';
-import { callOp, callT } from './ops';
+import { callT } from './ops';
 import { NestedArray, Scalar, Tensor } from './tensor';
 
 export interface TensorOptions {
@@ -17,7 +17,7 @@ function checkOptions(opts: unknown): TensorOptions {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) argError('options', 'an object { dtype, device, requiresGrad }', opts);
   const o = opts as TensorOptions;
-  const known = new Set(['dtype', 'device', 'requiresGrad', 'generator']);
+  const known = new Set(['dtype', 'device', 'requiresGrad']);
   for (const k of Object.keys(o)) if (!known.has(k)) throw new TypeError(`unknown option '${k}' (expected dtype, device, requiresGrad)`);
   return {
     dtype: o.dtype === undefined ? undefined : checkDtype('dtype', o.dtype),
@@ -258,4 +258,3 @@ export function manualSeed(seed: number): void {
   native.manualSeed(seed);
 }
 
-export { callOp };

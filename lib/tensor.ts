@@ -1,7 +1,7 @@
 import { argError, checkBool, checkInt, checkShape } from './errors';
-import { checkDevice, checkDtype, Device, DType, isDeviceString, isDtype } from './dtype';
+import { checkDevice, checkDtype, Device, DType, isDtype } from './dtype';
 import { native, TensorHandle } from './native';
-import { callOp, callT, OpArg, registerTensorClass } from './ops';
+import { callOp, callT, registerTensorClass } from './ops';
 import { formatTensor } from './format';
 
 export type Scalar = number | boolean;
@@ -594,5 +594,3 @@ export function isTensor(v: unknown): v is Tensor {
   return v instanceof Tensor;
 }
 
-export { isDeviceString };
-export type { OpArg };

@@ -1,6 +1,6 @@
 // torch.nn.functional, camelCased.
 import { argError, checkInt, checkNumber } from '../errors';
-import { callOp, callT, reductionEnum } from '../ops';
+import { callT, reductionEnum } from '../ops';
 import { Tensor } from '../tensor';
 
 export type IntOrPair = number | [number, number];
@@ -134,4 +134,3 @@ export function oneHot(input: Tensor, numClasses = -1): Tensor {
   return callT('aten::one_hot', input, checkInt('numClasses', numClasses, { min: -1 }));
 }
 
-export { callOp };
