@@ -22,6 +22,10 @@ export {
 } from './creation';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd';
 export { Parameter } from './nn/module';
+export { save, load, safetensors, writeFileAtomic, SafetensorsError } from './serialization';
+export { TorchFileError } from './torchfile';
+import * as jit from './jit';
+export { jit };
 
 /** What this nodetorch runs on: the LibTorch version and folder, CUDA, threads. */
 export function config(): ReturnType<typeof native.config> & { libtorchLink: string | null; nodetorchVersion: string } {

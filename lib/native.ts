@@ -15,6 +15,8 @@ export interface TensorHandle {
   readonly gradFn: string | null;
   readonly disposed: boolean;
   item(): number | boolean;
+  /** The raw bytes of a contiguous CPU copy, in the tensor's own dtype. */
+  bytes(): Buffer;
   toTypedArray(): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
   backward(gradient: TensorHandle | null, retainGraph: boolean | undefined, createGraph: boolean): void;
   retainGrad(): void;
@@ -57,6 +59,22 @@ export interface NativeBinding {
   cudaDeviceCount(): number;
   config(): NativeConfig;
   setErrorClass(cls: new (message: string, kind: string) => Error): void;
+  /** Bytes in the format of Python's torch.save. */
+  pickleSave(value: unknown): Buffer;
+  ScriptModuleHandle: abstract new (...args: never[]) => ScriptModuleHandle;
+  jitLoad(bytes: Uint8Array): ScriptModuleHandle;
+}
+
+/** A TorchScript module loaded by LibTorch. */
+export interface ScriptModuleHandle {
+  forward(inputs: unknown[]): unknown;
+  namedParameters(): [string, TensorHandle][];
+  namedBuffers(): [string, TensorHandle][];
+  train(on: boolean): void;
+  to(device: string): void;
+  save(): Buffer;
+  readonly training: boolean;
+  readonly methods: string[];
 }
 
 /** The package folder (holding package.json), from lib/ in a checkout or dist/lib/ when built. */

@@ -12,7 +12,10 @@ namespace nodetorch {
 struct InstanceData {
   Napi::FunctionReference tensorClass;
   Napi::FunctionReference errorClass;  // TorchError, handed over by lib/ once
+  Napi::FunctionReference scriptModuleClass;
 };
+
+class ScriptModule;
 
 // The native half of a tensor: owns one reference to an at::Tensor and reports
 // its bytes to V8 so garbage collection sees native memory.
@@ -46,6 +49,7 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   Napi::Value GetIsContiguous(const Napi::CallbackInfo& info);
   Napi::Value Item(const Napi::CallbackInfo& info);
   Napi::Value ToTypedArray(const Napi::CallbackInfo& info);
+  Napi::Value Bytes(const Napi::CallbackInfo& info);
   Napi::Value Backward(const Napi::CallbackInfo& info);
   Napi::Value RetainGrad(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
@@ -55,6 +59,31 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   int64_t reportedBytes_ = 0;
   bool disposed_ = false;
 };
+
+// A TorchScript module's handle (torch.jit.load).
+class ScriptModuleHandle : public Napi::ObjectWrap<ScriptModuleHandle> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  explicit ScriptModuleHandle(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Forward(const Napi::CallbackInfo& info);
+  Napi::Value NamedParameters(const Napi::CallbackInfo& info);
+  Napi::Value NamedBuffers(const Napi::CallbackInfo& info);
+  Napi::Value Train(const Napi::CallbackInfo& info);
+  Napi::Value To(const Napi::CallbackInfo& info);
+  Napi::Value Save(const Napi::CallbackInfo& info);
+  Napi::Value GetTraining(const Napi::CallbackInfo& info);
+  Napi::Value GetMethods(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<ScriptModule> module_;
+};
+
+Napi::Value PickleSave(const Napi::CallbackInfo& info);
+Napi::Value JitLoad(const Napi::CallbackInfo& info);
+
+// Converts any JS value (tensors, numbers, strings, arrays, plain objects) to an IValue, without a schema.
+c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth);
 
 // Converts a JS value to the IValue an operator argument expects.
 c10::IValue toIValue(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const c10::FunctionSchema& schema);

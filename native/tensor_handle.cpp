@@ -36,6 +36,7 @@ Napi::Function TensorHandle::DefineClass(Napi::Env env) {
           InstanceAccessor<&TensorHandle::GetDisposed>("disposed"),
           InstanceMethod<&TensorHandle::Item>("item"),
           InstanceMethod<&TensorHandle::ToTypedArray>("toTypedArray"),
+          InstanceMethod<&TensorHandle::Bytes>("bytes"),
           InstanceMethod<&TensorHandle::Backward>("backward"),
           InstanceMethod<&TensorHandle::RetainGrad>("retainGrad"),
           InstanceMethod<&TensorHandle::Dispose>("dispose"),
@@ -188,6 +189,13 @@ Napi::Value TensorHandle::ToTypedArray(const Napi::CallbackInfo& info) {
   napi_value out;
   NAPI_THROW_IF_FAILED(env, napi_create_typedarray(env, type, n, buf, 0, &out), Napi::Value());
   return Napi::Value(env, out);
+}
+
+Napi::Value TensorHandle::Bytes(const Napi::CallbackInfo& info) {
+  const auto& t = TENSOR_OF(info);
+  Napi::Env env = info.Env();
+  at::Tensor host = guarded(env, [&] { return hostContiguous(t); });
+  return Napi::Buffer<char>::Copy(env, static_cast<const char*>(host.data_ptr()), host.numel() * host.element_size());
 }
 
 Napi::Value TensorHandle::Backward(const Napi::CallbackInfo& info) {
@@ -397,6 +405,15 @@ Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {
     auto list = v.toListRef();
     Napi::Array out = Napi::Array::New(env, list.size());
     for (size_t i = 0; i < list.size(); ++i) out.Set(i, fromIValue(env, list[i]));
+    return out;
+  }
+  if (v.isGenericDict()) {
+    Napi::Object out = Napi::Object::New(env);
+    for (const auto& entry : v.toGenericDict()) {
+      const auto& k = entry.key();
+      std::string key = k.isString() ? k.toStringRef() : k.isInt() ? std::to_string(k.toInt()) : k.tagKind();
+      out.Set(key, fromIValue(env, entry.value()));
+    }
     return out;
   }
   if (v.isDevice()) return Napi::String::New(env, v.toDevice().str());

@@ -142,6 +142,11 @@ at::Tensor hostCopyForExport(const at::Tensor& t) {
   return out.to(c10::kCPU).contiguous();
 }
 
+at::Tensor hostContiguous(const at::Tensor& t) {
+  at::NoGradGuard noGrad;
+  return t.detach().to(c10::kCPU).contiguous();
+}
+
 int64_t tensorBytes(const at::Tensor& t) {
   if (!t.defined()) return 0;
   return t.numel() * static_cast<int64_t>(t.element_size());

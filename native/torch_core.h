@@ -30,6 +30,8 @@ at::Tensor tensorFromBytes(const void* bytes, size_t byteLength, const std::vect
 // A contiguous CPU copy in a dtype that has a JavaScript typed array
 // (float16/bfloat16 become float32, bool becomes uint8).
 at::Tensor hostCopyForExport(const at::Tensor& t);
+// A contiguous CPU copy in the tensor's own dtype, detached (its raw bytes).
+at::Tensor hostContiguous(const at::Tensor& t);
 
 // Bytes a tensor's elements take (what is reported to the JS garbage collector).
 int64_t tensorBytes(const at::Tensor& t);

@@ -1,10 +1,11 @@
-// nn.Module: submodules and parameters are found from the fields of a subclass,
-// in declaration order, as PyTorch's __setattr__ registers them.
+// nn.Module: submodules, parameters and buffers are found from the fields of a
+// subclass, in declaration order, as PyTorch's __setattr__ registers them.
 import { argError, checkBool } from '../errors';
 import { Device, DType, isDtype, isFloatingDtype } from '../dtype';
 import { noGrad } from '../autograd';
 import { callT } from '../ops';
 import { Tensor } from '../tensor';
+import { checkPatterns, freezeByPatterns, nameMatches } from './freeze';
 
 /** A tensor that is a module's learnable weight (requiresGrad on by default). */
 export class Parameter extends Tensor {
@@ -16,12 +17,48 @@ export class Parameter extends Tensor {
   }
 }
 
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+const BUFFERS = Symbol('buffers'); // name -> persistent, per module (not enumerable, so not a "field")
+
 export abstract class Module {
   /** True in training mode (dropout active, batch norm updating statistics). */
   training = true;
 
   abstract forward(...inputs: never[]): unknown;
 
+  // ------------------------------------------------------------ registration
+  private bufferTable(): Map<string, boolean> {
+    const self = this as unknown as { [BUFFERS]?: Map<string, boolean> };
+    if (!self[BUFFERS]) Object.defineProperty(this, BUFFERS, { value: new Map(), enumerable: false });
+    return self[BUFFERS]!;
+  }
+  /** A tensor that is part of the module's state but not trained (e.g. running means); `persistent: false` keeps it out of stateDict(). */
+  registerBuffer(name: string, tensor: Tensor | null, { persistent = true }: { persistent?: boolean } = {}): void {
+    if (typeof name !== 'string' || !name || name.includes('.')) argError('name', 'a non-empty name without dots', name);
+    if (tensor !== null && !(tensor instanceof Tensor)) argError('tensor', 'a Tensor or null', tensor);
+    if (tensor instanceof Parameter) throw new TypeError(`registerBuffer: '${name}' is a Parameter; use registerParameter`);
+    (this as unknown as Record<string, unknown>)[name] = tensor;
+    this.bufferTable().set(name, persistent);
+  }
+  registerParameter(name: string, param: Parameter | null): void {
+    if (typeof name !== 'string' || !name || name.includes('.')) argError('name', 'a non-empty name without dots', name);
+    if (param !== null && !(param instanceof Parameter)) argError('param', 'a Parameter or null', param);
+    (this as unknown as Record<string, unknown>)[name] = param;
+  }
+  registerModule(name: string, module: Module | null): void {
+    if (typeof name !== 'string' || !name || name.includes('.')) argError('name', 'a non-empty name without dots', name);
+    if (module !== null && !(module instanceof Module)) argError('module', 'a Module or null', module);
+    (this as unknown as Record<string, unknown>)[name] = module;
+  }
+  addModule(name: string, module: Module | null): void {
+    this.registerModule(name, module);
+  }
+
+  // ------------------------------------------------------------ traversal
   /** Direct submodules with their field names. */
   namedChildren(): [string, Module][] {
     return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
@@ -31,32 +68,66 @@ export abstract class Module {
   }
   /** This module and every submodule, depth first, with dotted names ('' for this one). */
   namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [name, child] of this.namedChildren()) out.push(...child.namedModules(prefix ? `${prefix}.${name}` : name));
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    const visit = (m: Module, name: string) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([name, m]);
+      for (const [n, c] of m.namedChildren()) visit(c, name ? `${name}.${n}` : n);
+    };
+    visit(this, prefix);
     return out;
   }
   modules(): Module[] {
     return this.namedModules().map(([, m]) => m);
   }
+  private ownParameters(): [string, Parameter][] {
+    return Object.entries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter);
+  }
+  private ownBuffers(): [string, Tensor, boolean][] {
+    const table = this.bufferTable();
+    return [...table.entries()]
+      .map(([n, persistent]) => [n, (this as unknown as Record<string, unknown>)[n], persistent] as [string, unknown, boolean])
+      .filter((e): e is [string, Tensor, boolean] => e[1] instanceof Tensor);
+  }
   /** Parameters with PyTorch's dotted names ('conv1.weight'), each once. */
   namedParameters({ prefix = '', recurse = true }: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
     const seen = new Set<Parameter>();
     const out: [string, Parameter][] = [];
-    const visit = (m: Module, pre: string) => {
-      for (const [name, v] of Object.entries(m)) {
-        if (v instanceof Parameter && !seen.has(v)) {
-          seen.add(v);
-          out.push([pre + name, v]);
-        }
+    const modules: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    for (const [mname, m] of modules) {
+      for (const [n, p] of m.ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        out.push([mname ? `${mname}.${n}` : n, p]);
       }
-      if (recurse) for (const [name, child] of m.namedChildren()) visit(child, `${pre}${name}.`);
-    };
-    visit(this, prefix ? `${prefix}.` : '');
+    }
     return out;
   }
   parameters(recurse = true): Parameter[] {
     return this.namedParameters({ recurse }).map(([, p]) => p);
   }
+  /** Parameters that will be trained (requiresGrad), e.g. for an optimizer after freeze(). */
+  trainableParameters(): Parameter[] {
+    return this.parameters().filter((p) => p.requiresGrad);
+  }
+  namedBuffers({ prefix = '', recurse = true }: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
+    const modules: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    return modules.flatMap(([mname, m]) => m.ownBuffers().map(([n, t]) => [mname ? `${mname}.${n}` : n, t] as [string, Tensor]));
+  }
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers({ recurse }).map(([, b]) => b);
+  }
+  /** Calls fn on every submodule, then on this one (as PyTorch's apply). */
+  apply(fn: (m: Module) => void): this {
+    if (typeof fn !== 'function') argError('fn', 'a function', fn);
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  // ------------------------------------------------------------ modes
   /** Sets training mode here and in every submodule. */
   train(mode = true): this {
     checkBool('mode', mode);
@@ -77,35 +148,157 @@ export abstract class Module {
     for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
     return this;
   }
+
+  // ------------------------------------------------------------ freezing
   /**
-   * Moves or casts every parameter (floating-point ones only, for a dtype), in
-   * place: the module keeps its Parameter fields, which now hold new tensors.
-   * Make optimizers after moving, as in PyTorch.
+   * Stops training the whole module, or the parameters whose dotted names match
+   * `patterns` ('conv1', 'layer1.*', '*.bias'): they get no gradient and
+   * optimizers skip them. Batch-norm layers inside the frozen part also keep
+   * their running statistics (they normalise with them, even in train mode)
+   * unless `{ freezeBatchNorm: false }`.
+   */
+  freeze(patterns?: string | string[], { freezeBatchNorm = true }: { freezeBatchNorm?: boolean } = {}): this {
+    freezeByPatterns(this.namedParameters(), patterns, false);
+    if (freezeBatchNorm) this.setStatsFrozen(checkPatterns(patterns), true);
+    return this;
+  }
+  /** Undoes freeze() for the whole module or the matching parameters (and their batch-norm statistics). */
+  unfreeze(patterns?: string | string[]): this {
+    freezeByPatterns(this.namedParameters(), patterns, true);
+    this.setStatsFrozen(checkPatterns(patterns), false);
+    return this;
+  }
+  private setStatsFrozen(patterns: string[] | undefined, frozen: boolean): void {
+    for (const [name, m] of this.namedModules()) {
+      const s = m as unknown as { statsFrozen?: boolean };
+      if (!('statsFrozen' in m)) continue;
+      if (!patterns || patterns.some((p) => nameMatches(name, p) || nameMatches(`${name}.weight`, p))) s.statsFrozen = frozen;
+    }
+  }
+
+  // ------------------------------------------------------------ state
+  /** Parameters and persistent buffers, name → tensor (detached), in PyTorch's order and with its keys. */
+  stateDict({ prefix = '', keepVars = false }: { prefix?: string; keepVars?: boolean } = {}): Record<string, Tensor> {
+    const out: Record<string, Tensor> = {};
+    for (const [mname, m] of this.namedModules(prefix)) {
+      const key = (n: string) => (mname ? `${mname}.${n}` : n);
+      for (const [n, p] of m.ownParameters()) out[key(n)] = keepVars ? p : p.detach();
+      for (const [n, b, persistent] of m.ownBuffers()) if (persistent) out[key(n)] = keepVars ? b : b.detach();
+    }
+    return out;
+  }
+  /**
+   * Copies tensors from a state dict into this module's parameters and buffers.
+   * With `strict` (the default), missing or unexpected keys are an error, as in
+   * PyTorch; otherwise they are returned. Shapes must match.
+   */
+  loadStateDict(stateDict: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+    if (!stateDict || typeof stateDict !== 'object') argError('stateDict', 'an object of name → Tensor', stateDict);
+    const own = this.stateDict({ keepVars: true });
+    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
+    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+    const errors: string[] = [];
+    for (const [k, target] of Object.entries(own)) {
+      const src = stateDict[k];
+      if (src === undefined) continue;
+      if (!(src instanceof Tensor)) {
+        errors.push(`${k} is not a tensor`);
+        continue;
+      }
+      if (src.shape.join() !== target.shape.join()) {
+        errors.push(`size mismatch for ${k}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
+      }
+    }
+    if (strict) {
+      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+      if (unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+    }
+    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    noGrad(() => {
+      for (const [k, target] of Object.entries(own)) if (stateDict[k]) target.copy_(stateDict[k]);
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  /**
+   * Moves or casts every parameter and buffer (floating-point ones only, for a
+   * dtype). Parameters stay the same objects when only their data changes place:
+   * the module's fields get new Parameters holding the moved tensors, so make
+   * optimizers after moving, as in PyTorch.
    */
   to(target: Device | DType): this {
     noGrad(() => {
       for (const m of this.modules()) {
+        const fields = m as unknown as Record<string, Tensor>;
         for (const [name, v] of Object.entries(m)) {
-          if (!(v instanceof Parameter)) continue;
+          if (!(v instanceof Tensor)) continue;
           if (isDtype(target) && !isFloatingDtype(v.dtype)) continue;
           const moved = v.to(target);
           if (moved.handle.isSame(v.handle)) continue;
-          (m as unknown as Record<string, Tensor>)[name] = new Parameter(moved, v.requiresGrad);
+          fields[name] = v instanceof Parameter ? new Parameter(moved, v.requiresGrad) : moved;
         }
       }
     });
     return this;
   }
-  /** Counts of parameters: total and trainable (requiresGrad). */
-  numParameters(): { total: number; trainable: number } {
+  /** Counts of parameters: total, trainable (requiresGrad) and frozen. */
+  numParameters(): { total: number; trainable: number; frozen: number } {
     let total = 0;
     let trainable = 0;
     for (const p of this.parameters()) {
       total += p.numel();
       if (p.requiresGrad) trainable += p.numel();
     }
-    return { total, trainable };
+    return { total, trainable, frozen: total - trainable };
   }
+
+  /**
+   * A table of the layers, their output shapes for an input of `inputSize`
+   * (batch dimension included, e.g. [1, 1, 28, 28]) and parameter counts, then
+   * total / trainable / frozen counts. The model runs once, without gradients.
+   */
+  summary(inputSize: number[], { dtype = 'float32' as DType, device = 'cpu' as Device } = {}): string {
+    const rows: [string, string, string, number][] = [];
+    const restore: (() => void)[] = [];
+    for (const [name, m] of this.namedModules()) {
+      if (m === this) continue;
+      const original = m.forward;
+      const patched = (...args: never[]) => {
+        const out = original.apply(m, args);
+        const shape = out instanceof Tensor ? `[${out.shape.join(', ')}]` : Array.isArray(out) ? out.map((o) => (o instanceof Tensor ? `[${o.shape}]` : '?')).join(' ') : '-';
+        rows.push([name, m.constructor.name, shape, m.parameters(false).reduce((a, p) => a + p.numel(), 0)]);
+        return out;
+      };
+      Object.defineProperty(m, 'forward', { value: patched, configurable: true, writable: true, enumerable: false });
+      restore.push(() => delete (m as unknown as { forward?: unknown }).forward);
+    }
+    const wasTraining = this.training;
+    try {
+      this.eval();
+      noGrad(() => (this.forward as (x: Tensor) => unknown)(new Tensor(callT('aten::zeros', inputSize, dtype, undefined, device).handle)));
+    } finally {
+      restore.forEach((r) => r());
+      this.train(wasTraining);
+    }
+    const { total, trainable, frozen } = this.numParameters();
+    const header: [string, string, string, string] = ['Layer', 'Type', 'Output shape', 'Params'];
+    const table = [header, ...rows.map(([n, t, s, p]) => [n, t, s, p.toLocaleString('en-US')])];
+    const widths = header.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+    const fmt = (r: string[]) => r.map((c, i) => (i === 3 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+    const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
+    return [
+      `${this.constructor.name} summary (input [${inputSize.join(', ')}])`,
+      rule,
+      fmt(table[0]),
+      rule,
+      ...table.slice(1).map(fmt),
+      rule,
+      `Total params: ${total.toLocaleString('en-US')}`,
+      `Trainable params: ${trainable.toLocaleString('en-US')}`,
+      `Frozen params: ${frozen.toLocaleString('en-US')}`,
+    ].join('\n');
+  }
+
   toString(): string {
     const children = this.namedChildren();
     const head = `${this.constructor.name}(${this.extraRepr()}`;
@@ -119,14 +312,21 @@ export abstract class Module {
   }
 }
 
-/** Modules applied in order; children are named '0', '1', … as in PyTorch. */
+type Forwardable = Module & { forward(x: Tensor): Tensor };
+
+/** Modules applied in order: `new Sequential(a, b, c)` (children '0', '1', …) or `new Sequential({ conv: a, relu: b })`. */
 export class Sequential extends Module {
-  constructor(...modules: Module[]) {
+  constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
-    modules.forEach((m, i) => {
-      if (!(m instanceof Module)) argError(`modules[${i}]`, 'a Module', m);
-      (this as unknown as Record<string, Module>)[String(i)] = m;
-    });
+    const first = modules[0] as unknown;
+    const named: [string, unknown][] =
+      modules.length === 1 && first && typeof first === 'object' && !(first instanceof Module)
+        ? Object.entries(first as Record<string, Module>)
+        : (modules as unknown[]).map((m, i) => [String(i), m]);
+    for (const [name, m] of named) {
+      if (!(m instanceof Module)) argError(`modules.${name}`, 'a Module', m);
+      this.registerModule(name, m as Module);
+    }
   }
   get length(): number {
     return this.namedChildren().length;
@@ -134,9 +334,73 @@ export class Sequential extends Module {
   at(i: number): Module {
     return this.children()[i < 0 ? i + this.length : i];
   }
+  append(m: Module): this {
+    this.registerModule(String(this.length), m);
+    return this;
+  }
   forward(input: Tensor): Tensor {
     let x = input;
-    for (const m of this.children()) x = (m as unknown as { forward(x: Tensor): Tensor }).forward(x);
+    for (const m of this.children()) x = (m as Forwardable).forward(x);
     return x;
+  }
+}
+
+/** A list of submodules, registered as '0', '1', …; iterate it in forward(). */
+export class ModuleList extends Module implements Iterable<Module> {
+  constructor(modules: Module[] = []) {
+    super();
+    modules.forEach((m) => this.append(m));
+  }
+  get length(): number {
+    return this.namedChildren().length;
+  }
+  at(i: number): Module {
+    return this.children()[i < 0 ? i + this.length : i];
+  }
+  append(m: Module): this {
+    if (!(m instanceof Module)) argError('module', 'a Module', m);
+    this.registerModule(String(this.length), m);
+    return this;
+  }
+  extend(ms: Module[]): this {
+    ms.forEach((m) => this.append(m));
+    return this;
+  }
+  [Symbol.iterator](): Iterator<Module> {
+    return this.children()[Symbol.iterator]();
+  }
+  forward(): never {
+    throw new Error('ModuleList has no forward(); iterate it in your module');
+  }
+}
+
+/** Named submodules, like a record. */
+export class ModuleDict extends Module {
+  constructor(modules: Record<string, Module> = {}) {
+    super();
+    for (const [k, m] of Object.entries(modules)) this.set(k, m);
+  }
+  get(key: string): Module | undefined {
+    const v = (this as unknown as Record<string, unknown>)[key];
+    return v instanceof Module ? v : undefined;
+  }
+  set(key: string, m: Module): void {
+    if (key === 'training') throw new RangeError("'training' cannot be a module name");
+    this.registerModule(key, m);
+  }
+  keys(): string[] {
+    return this.namedChildren().map(([k]) => k);
+  }
+  values(): Module[] {
+    return this.children();
+  }
+  entries(): [string, Module][] {
+    return this.namedChildren();
+  }
+  get size(): number {
+    return this.keys().length;
+  }
+  forward(): never {
+    throw new Error('ModuleDict has no forward(); use its modules in your module');
   }
 }

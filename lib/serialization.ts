@@ -1,0 +1,256 @@
+// torch.save / torch.load in PyTorch's own zip format, safetensors, and atomic writes.
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { argError } from './errors';
+import { DType } from './dtype';
+import { native, NativeValue } from './native';
+import { Tensor } from './tensor';
+import { readTorchFile } from './torchfile';
+
+/** What torch.save accepts: tensors, numbers, strings, booleans, null, arrays and plain objects of these. */
+export type Saveable = Tensor | number | boolean | string | null | Saveable[] | { [key: string]: Saveable };
+
+/**
+ * Writes `data` to `file` atomically: to a temporary file in the same folder,
+ * flushed, then renamed over `file`. A crash mid-save leaves the previous file.
+ */
+export function writeFileAtomic(file: string, data: Uint8Array): void {
+  const dir = path.dirname(path.resolve(file));
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } catch (e) {
+    fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+  fs.closeSync(fd);
+  try {
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function toNative(v: unknown, where: string, seen: Set<unknown>): NativeValue | Record<string, NativeValue> {
+  if (v instanceof Tensor) return v.handle;
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v ?? null;
+  if (typeof v === 'object') {
+    if (seen.has(v)) throw new TypeError(`torch.save: ${where} refers to itself`);
+    seen.add(v);
+    if (Array.isArray(v)) return v.map((x, i) => toNative(x, `${where}[${i}]`, seen)) as NativeValue;
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new TypeError(`torch.save: ${where} is a ${v.constructor?.name ?? 'class instance'}; save plain objects (e.g. model.stateDict())`);
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toNative(x, `${where}.${k}`, seen)])) as Record<string, NativeValue>;
+  }
+  return argError(`torch.save: ${where}`, 'a tensor, number, string, boolean, null, array or plain object', v);
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
+
+/** What kind of file `bytes` holds, by its first bytes. */
+export function detectFormat(bytes: Uint8Array): 'pytorch-zip' | 'torchscript' | 'safetensors' | 'legacy-pickle' | 'unknown' {
+  if (startsWith(bytes, ZIP_MAGIC)) {
+    // A TorchScript archive carries its code and constants; torch.save's zip has data.pkl only.
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return text.includes('constants.pkl') || text.includes('/code/') ? 'torchscript' : 'pytorch-zip';
+  }
+  if (bytes.length >= 10 && bytes[8] === 0x7b /* { */) {
+    const n = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readBigUInt64LE(0);
+    if (n > 0n && n <= BigInt(bytes.length - 8)) return 'safetensors';
+  }
+  if (bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5) return 'legacy-pickle';
+  return 'unknown';
+}
+
+/**
+ * Saves tensors, state dicts and plain data. The format is PyTorch's zip
+ * (`torch.load(path, weights_only=True)` reads it in Python), or safetensors
+ * when `file` ends in `.safetensors`. The write is atomic.
+ */
+export function save(obj: Saveable, file: string): void {
+  if (typeof file !== 'string') argError('path', 'a file path', file);
+  if (file.endsWith('.safetensors')) {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj) || obj instanceof Tensor) {
+      argError('obj', 'an object of name → Tensor for a .safetensors file', obj);
+    }
+    return saveFile(obj as Record<string, Tensor>, file);
+  }
+  writeFileAtomic(file, native.pickleSave(toNative(obj, 'obj', new Set()) as NativeValue) as unknown as Uint8Array);
+}
+
+/** Loads what torch.save wrote (here or in Python), or a safetensors file, recognised by its bytes. */
+export function load(file: string): unknown {
+  if (typeof file !== 'string') argError('path', 'a file path', file);
+  const bytes = fs.readFileSync(file);
+  switch (detectFormat(bytes)) {
+    case 'pytorch-zip':
+      return readTorchFile(bytes, file);
+    case 'safetensors':
+      return parseSafetensors(bytes, file).tensors;
+    case 'torchscript':
+      throw new Error(`${file} is a TorchScript module; load it with torch.jit.load()`);
+    case 'legacy-pickle':
+      throw new Error(`${file} uses PyTorch's legacy (pre-1.6) format; re-save it in Python with torch.save(obj, path) (the zip format)`);
+    default:
+      throw new Error(`${file} is neither a PyTorch file (zip) nor a safetensors file (first bytes: ${Buffer.from(bytes.subarray(0, 8)).toString('hex')})`);
+  }
+}
+
+// ---------------------------------------------------------------- safetensors
+
+const ST_DTYPES: Record<string, { dtype: DType; size: number }> = {
+  F64: { dtype: 'float64', size: 8 },
+  F32: { dtype: 'float32', size: 4 },
+  F16: { dtype: 'float16', size: 2 },
+  BF16: { dtype: 'bfloat16', size: 2 },
+  I64: { dtype: 'int64', size: 8 },
+  I32: { dtype: 'int32', size: 4 },
+  I16: { dtype: 'int16', size: 2 },
+  I8: { dtype: 'int8', size: 1 },
+  U8: { dtype: 'uint8', size: 1 },
+  BOOL: { dtype: 'bool', size: 1 },
+};
+const ST_NAMES = Object.fromEntries(Object.entries(ST_DTYPES).map(([k, v]) => [v.dtype, k])) as Record<DType, string>;
+const MAX_HEADER = 100 * 1024 * 1024;
+
+export class SafetensorsError extends Error {
+  constructor(file: string, problem: string) {
+    super(`${file}: ${problem}`);
+    this.name = 'SafetensorsError';
+  }
+}
+
+/** The keys of the top-level JSON object, in order, duplicates included. */
+function topLevelKeys(json: string): string[] {
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      if (depth === 1 && expectKey) keys.push(JSON.parse(json.slice(i, j + 1)));
+      expectKey = false;
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectKey = c === '{' && depth === 1;
+    } else if (c === '}' || c === ']') {
+      depth--;
+    } else if (c === ',' && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return keys;
+}
+
+/** Parses and checks a safetensors file completely before any tensor is made. */
+export function parseSafetensors(bytes: Uint8Array, file = '<bytes>'): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  if (bytes.length < 8) throw new SafetensorsError(file, `is ${bytes.length} bytes long, too short for a safetensors header`);
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n64 = buf.readBigUInt64LE(0);
+  if (n64 > BigInt(bytes.length - 8)) throw new SafetensorsError(file, `header length ${n64} is larger than the file (${bytes.length} bytes)`);
+  const n = Number(n64);
+  if (n > MAX_HEADER) throw new SafetensorsError(file, `header length ${n} exceeds ${MAX_HEADER} bytes`);
+  if (n < 2) throw new SafetensorsError(file, `header length ${n} is too small`);
+  const text = buf.subarray(8, 8 + n).toString('utf8');
+  if (!text.startsWith('{')) throw new SafetensorsError(file, 'header is not a JSON object');
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    throw new SafetensorsError(file, `header is not valid JSON (${(e as Error).message})`);
+  }
+  if (!header || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(file, 'header is not a JSON object');
+  const keys = topLevelKeys(text);
+  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (dup !== undefined) throw new SafetensorsError(file, `tensor name "${dup}" appears twice`);
+  const dataStart = 8 + n;
+  const dataLength = bytes.length - dataStart;
+  let metadata: Record<string, string> = {};
+  const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
+  for (const [name, info] of Object.entries(header)) {
+    if (name === '__metadata__') {
+      if (!info || typeof info !== 'object' || Array.isArray(info) || Object.values(info).some((v) => typeof v !== 'string')) {
+        throw new SafetensorsError(file, '__metadata__ must map strings to strings');
+      }
+      metadata = info as Record<string, string>;
+      continue;
+    }
+    const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (!e || typeof e !== 'object') throw new SafetensorsError(file, `entry "${name}" is not an object`);
+    const dt = typeof e.dtype === 'string' ? ST_DTYPES[e.dtype] : undefined;
+    if (!dt) throw new SafetensorsError(file, `tensor "${name}" has unsupported dtype ${JSON.stringify(e.dtype)}`);
+    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+      throw new SafetensorsError(file, `tensor "${name}" has an invalid shape ${JSON.stringify(e.shape)}`);
+    }
+    const off = e.data_offsets;
+    if (!Array.isArray(off) || off.length !== 2 || off.some((o) => !Number.isSafeInteger(o) || o < 0) || off[0] > off[1]) {
+      throw new SafetensorsError(file, `tensor "${name}" has invalid data_offsets ${JSON.stringify(off)}`);
+    }
+    if (off[1] > dataLength) throw new SafetensorsError(file, `tensor "${name}" ends at byte ${off[1]} of the data, which has ${dataLength} bytes`);
+    const numel = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    if (numel * dt.size !== off[1] - off[0]) {
+      throw new SafetensorsError(file, `tensor "${name}" (${dt.dtype}, shape [${e.shape}]) needs ${numel * dt.size} bytes but its data_offsets span ${off[1] - off[0]}`);
+    }
+    entries.push({ name, dtype: dt.dtype, shape: e.shape as number[], begin: off[0], end: off[1] });
+  }
+  const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let pos = 0;
+  for (const e of byOffset) {
+    if (e.begin < pos) throw new SafetensorsError(file, `tensor "${e.name}" overlaps the data of another tensor (bytes ${e.begin}-${e.end})`);
+    if (e.begin > pos) throw new SafetensorsError(file, `a gap of ${e.begin - pos} unused bytes precedes tensor "${e.name}"`);
+    pos = e.end;
+  }
+  if (pos !== dataLength) throw new SafetensorsError(file, `${dataLength - pos} bytes after the last tensor belong to no tensor`);
+  const tensors: Record<string, Tensor> = {};
+  for (const e of entries) {
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset + dataStart + e.begin, e.end - e.begin);
+    tensors[e.name] = new Tensor(native.fromBuffer(view, e.shape, e.dtype));
+  }
+  return { tensors, metadata };
+}
+
+/** safetensors.torch.load_file: name → tensor. */
+export function loadFile(file: string): Record<string, Tensor> {
+  return parseSafetensors(fs.readFileSync(file), file).tensors;
+}
+
+/** safetensors.torch.save_file: writes name → tensor (and string metadata), atomically. */
+export function saveFile(tensors: Record<string, Tensor>, file: string, metadata?: Record<string, string>): void {
+  if (!tensors || typeof tensors !== 'object') argError('tensors', 'an object of name → Tensor', tensors);
+  const header: Record<string, unknown> = {};
+  if (metadata) {
+    if (Object.values(metadata).some((v) => typeof v !== 'string')) argError('metadata', 'an object of string → string', metadata);
+    header.__metadata__ = metadata;
+  }
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of Object.entries(tensors)) {
+    if (!(t instanceof Tensor)) argError(`tensors.${name}`, 'a Tensor', t);
+    if (name === '__metadata__') throw new TypeError('"__metadata__" cannot be a tensor name');
+    const st = ST_NAMES[t.dtype];
+    if (!st) throw new TypeError(`tensors.${name}: dtype ${t.dtype} cannot be stored in safetensors`);
+    const data = t.handle.bytes();
+    header[name] = { dtype: st, shape: t.shape, data_offsets: [offset, offset + data.length] };
+    parts.push(data);
+    offset += data.length;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8); // the data starts 8-byte aligned
+  const head = Buffer.alloc(8);
+  const jsonBytes = Buffer.from(json, 'utf8');
+  head.writeBigUInt64LE(BigInt(jsonBytes.length));
+  writeFileAtomic(file, Buffer.concat([head, jsonBytes, ...parts]));
+}
+
+export const safetensors = { loadFile, saveFile, load: (bytes: Uint8Array) => parseSafetensors(bytes).tensors };

@@ -1,0 +1,166 @@
+// Node-API side of serialization and TorchScript: torch.save/load bytes,
+// generic (schema-less) JS <-> IValue conversion, and the ScriptModule handle.
+#include "binding.h"
+#include "torch_io.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+namespace nodetorch {
+
+c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth) {
+  if (depth > 64) throw Napi::RangeError::New(env, "value is nested too deeply (or refers to itself)");
+  if (TensorHandle::Is(env, v)) return TensorHandle::TensorOf(env, v, "tensor");
+  if (v.IsNull() || v.IsUndefined()) return c10::IValue();
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0) return static_cast<int64_t>(d);
+    return d;
+  }
+  if (v.IsBigInt()) {
+    bool lossless;
+    return v.As<Napi::BigInt>().Int64Value(&lossless);
+  }
+  if (v.IsString()) return v.As<Napi::String>().Utf8Value();
+  if (v.IsArray()) {
+    auto arr = v.As<Napi::Array>();
+    c10::impl::GenericList list(c10::AnyType::get());
+    for (uint32_t i = 0; i < arr.Length(); ++i) list.push_back(toGenericIValue(env, arr.Get(i), depth + 1));
+    return list;
+  }
+  if (v.IsObject() && !v.IsFunction()) {
+    auto obj = v.As<Napi::Object>();
+    auto keys = obj.GetPropertyNames();
+    // Integer keys (an optimizer's per-parameter state) stay integers, as Python has them.
+    bool intKeys = keys.Length() > 0;
+    for (uint32_t i = 0; i < keys.Length() && intKeys; ++i) {
+      auto k = keys.Get(i).ToString().Utf8Value();
+      intKeys = !k.empty() && k.size() < 16 && std::all_of(k.begin(), k.end(), ::isdigit) && (k == "0" || k[0] != '0');
+    }
+    c10::TypePtr keyType = intKeys ? c10::TypePtr(c10::IntType::get()) : c10::TypePtr(c10::StringType::get());
+    c10::impl::GenericDict dict(keyType, c10::AnyType::get());
+    for (uint32_t i = 0; i < keys.Length(); ++i) {
+      auto k = keys.Get(i).ToString().Utf8Value();
+      c10::IValue key = intKeys ? c10::IValue(static_cast<int64_t>(std::stoll(k))) : c10::IValue(k);
+      dict.insert(key, toGenericIValue(env, obj.Get(keys.Get(i)), depth + 1));
+    }
+    return dict;
+  }
+  throw Napi::TypeError::New(env, "cannot save a value of type " + std::string(v.IsFunction() ? "function" : "symbol"));
+}
+
+// ---------------------------------------------------------------- ScriptModule
+
+Napi::Function ScriptModuleHandle::DefineClass(Napi::Env env) {
+  return Napi::ObjectWrap<ScriptModuleHandle>::DefineClass(
+      env, "ScriptModuleHandle",
+      {
+          InstanceMethod<&ScriptModuleHandle::Forward>("forward"),
+          InstanceMethod<&ScriptModuleHandle::NamedParameters>("namedParameters"),
+          InstanceMethod<&ScriptModuleHandle::NamedBuffers>("namedBuffers"),
+          InstanceMethod<&ScriptModuleHandle::Train>("train"),
+          InstanceMethod<&ScriptModuleHandle::To>("to"),
+          InstanceMethod<&ScriptModuleHandle::Save>("save"),
+          InstanceAccessor<&ScriptModuleHandle::GetTraining>("training"),
+          InstanceAccessor<&ScriptModuleHandle::GetMethods>("methods"),
+      });
+}
+
+ScriptModuleHandle::ScriptModuleHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ScriptModuleHandle>(info) {
+  if (info.Length() != 1 || !info[0].IsExternal())
+    throw Napi::TypeError::New(info.Env(), "ScriptModuleHandle is made by torch.jit.load");
+  module_ = *info[0].As<Napi::External<std::shared_ptr<ScriptModule>>>().Data();
+}
+
+static Napi::Value namedTensors(Napi::Env env, const std::vector<std::pair<std::string, at::Tensor>>& list) {
+  Napi::Array out = Napi::Array::New(env, list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, Napi::String::New(env, list[i].first));
+    pair.Set(1u, TensorHandle::Wrap(env, list[i].second));
+    out.Set(i, pair);
+  }
+  return out;
+}
+
+Napi::Value ScriptModuleHandle::Forward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "forward(inputs: array)");
+  auto arr = info[0].As<Napi::Array>();
+  return guarded(env, [&] {
+    std::vector<c10::IValue> inputs;
+    for (uint32_t i = 0; i < arr.Length(); ++i) inputs.push_back(toGenericIValue(env, arr.Get(i), 0));
+    return fromIValue(env, module_->forward(std::move(inputs)));
+  });
+}
+
+Napi::Value ScriptModuleHandle::NamedParameters(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&] { return namedTensors(info.Env(), module_->namedParameters()); });
+}
+
+Napi::Value ScriptModuleHandle::NamedBuffers(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&] { return namedTensors(info.Env(), module_->namedBuffers()); });
+}
+
+Napi::Value ScriptModuleHandle::Train(const Napi::CallbackInfo& info) {
+  bool on = info.Length() < 1 || !info[0].IsBoolean() || info[0].As<Napi::Boolean>().Value();
+  guarded(info.Env(), [&] { module_->train(on); });
+  return info.Env().Undefined();
+}
+
+Napi::Value ScriptModuleHandle::To(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "to(device: string)");
+  auto name = info[0].As<Napi::String>().Utf8Value();
+  guarded(info.Env(), [&] { module_->to(parseDevice(name)); });
+  return info.Env().Undefined();
+}
+
+Napi::Value ScriptModuleHandle::Save(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&] {
+    std::string bytes = module_->save();
+    return Napi::Buffer<char>::Copy(info.Env(), bytes.data(), bytes.size());
+  });
+}
+
+Napi::Value ScriptModuleHandle::GetTraining(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), module_->isTraining());
+}
+
+Napi::Value ScriptModuleHandle::GetMethods(const Napi::CallbackInfo& info) {
+  auto names = module_->methodNames();
+  Napi::Array out = Napi::Array::New(info.Env(), names.size());
+  for (size_t i = 0; i < names.size(); ++i) out.Set(i, Napi::String::New(info.Env(), names[i]));
+  return out;
+}
+
+// ---------------------------------------------------------------- module functions
+
+static std::vector<char> bytesArg(const Napi::CallbackInfo& info, const char* what) {
+  if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), std::string(what) + "(bytes: Uint8Array)");
+  auto ta = info[0].As<Napi::TypedArray>();
+  const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  return std::vector<char>(p, p + ta.ByteLength());
+}
+
+Napi::Value PickleSave(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1) throw Napi::TypeError::New(env, "pickleSave(value)");
+  return guarded(env, [&] {
+    auto bytes = pickleSave(toGenericIValue(env, info[0], 0));
+    return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
+  });
+}
+
+Napi::Value JitLoad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto bytes = bytesArg(info, "jitLoad");
+  return guarded(env, [&] {
+    auto module = ScriptModule::load(std::string(bytes.begin(), bytes.end()));
+    auto* data = env.GetInstanceData<InstanceData>();
+    return data->scriptModuleClass.New({Napi::External<std::shared_ptr<ScriptModule>>::New(env, &module)}).As<Napi::Value>();
+  });
+}
+
+}  // namespace nodetorch
