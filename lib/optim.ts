@@ -164,7 +164,7 @@ export interface SGDOptions {
 /** Stochastic gradient descent with optional momentum, as torch.optim.SGD. */
 export class SGD extends Optimizer<Required<SGDOptions>> {
   constructor(params: ParamsArg, options: SGDOptions = {}) {
-    super(params, merge({ lr: 0.001, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options));
+    super(params, merge<Required<SGDOptions>>({ lr: 0.001, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options));
   }
   protected validate(o: Required<SGDOptions>): void {
     this.checkNonNegative(o, ['lr', 'momentum', 'dampening', 'weightDecay']);
@@ -238,7 +238,7 @@ abstract class AdamBase extends Optimizer<Required<AdamOptions>> {
 /** torch.optim.Adam (L2 weight decay added to the gradient). */
 export class Adam extends AdamBase {
   constructor(params: ParamsArg, options: AdamOptions = {}) {
-    super(params, merge({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
+    super(params, merge<Required<AdamOptions>>({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
   }
   protected update(p: Tensor, grad: Tensor, state: State, o: Required<AdamOptions>): void {
     adamStep(p, grad, state, o, false);
@@ -248,7 +248,7 @@ export class Adam extends AdamBase {
 /** torch.optim.AdamW (decoupled weight decay, default 0.01). */
 export class AdamW extends AdamBase {
   constructor(params: ParamsArg, options: AdamOptions = {}) {
-    super(params, merge({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false }, options));
+    super(params, merge<Required<AdamOptions>>({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false }, options));
   }
   protected update(p: Tensor, grad: Tensor, state: State, o: Required<AdamOptions>): void {
     adamStep(p, grad, state, o, true);
@@ -269,7 +269,7 @@ export interface RMSpropOptions {
 
 export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   constructor(params: ParamsArg, options: RMSpropOptions = {}) {
-    super(params, merge({ lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options));
+    super(params, merge<Required<RMSpropOptions>>({ lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options));
   }
   protected validate(o: Required<RMSpropOptions>): void {
     this.checkNonNegative(o, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum']);
@@ -316,7 +316,7 @@ export interface AdagradOptions {
 
 export class Adagrad extends Optimizer<Required<AdagradOptions>> {
   constructor(params: ParamsArg, options: AdagradOptions = {}) {
-    super(params, merge({ lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options));
+    super(params, merge<Required<AdagradOptions>>({ lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options));
   }
   protected validate(o: Required<AdagradOptions>): void {
     this.checkNonNegative(o, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
