@@ -59,8 +59,6 @@ export interface NativeBinding {
   cudaDeviceCount(): number;
   config(): NativeConfig;
   setErrorClass(cls: new (message: string, kind: string) => Error): void;
-  /** Bytes in the format of Python's torch.save. */
-  pickleSave(value: unknown): Buffer;
   ScriptModuleHandle: abstract new (...args: never[]) => ScriptModuleHandle;
   jitLoad(bytes: Uint8Array): ScriptModuleHandle;
 }

@@ -44,7 +44,6 @@ export abstract class Optimizer<O extends object> {
     if (params.some((p) => seen.has(p))) throw new TypeError('some parameters appear in more than one parameter group');
     const { params: _p, ...rest } = group;
     void _p;
-    for (const k of Object.keys(rest)) if (!(k in this.defaults)) throw new TypeError(`unknown option '${k}' for ${this.constructor.name}`);
     const options = merge(this.defaults, rest as Partial<O>);
     this.validate(options);
     this.paramGroups.push({ ...options, params });
@@ -136,7 +135,10 @@ export abstract class Optimizer<O extends object> {
 /** defaults overridden by the options that are given (undefined means "not given"). */
 function merge<O extends object>(defaults: O, options: Partial<O>): O {
   const out = { ...defaults };
-  for (const [k, v] of Object.entries(options)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(options ?? {})) {
+    if (!(k in defaults)) throw new TypeError(`unknown option '${k}' (expected ${Object.keys(defaults).join(', ')})`);
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
   return out;
 }
 

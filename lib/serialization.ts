@@ -4,9 +4,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { argError } from './errors';
 import { DType } from './dtype';
-import { native, NativeValue } from './native';
+import { native } from './native';
 import { Tensor } from './tensor';
-import { readTorchFile } from './torchfile';
+import { readTorchFile, writeTorchFile } from './torchfile';
 
 /** What torch.save accepts: tensors, numbers, strings, booleans, null, arrays and plain objects of these. */
 export type Saveable = Tensor | number | boolean | string | null | Saveable[] | { [key: string]: Saveable };
@@ -36,20 +36,22 @@ export function writeFileAtomic(file: string, data: Uint8Array): void {
   }
 }
 
-function toNative(v: unknown, where: string, seen: Set<unknown>): NativeValue | Record<string, NativeValue> {
-  if (v instanceof Tensor) return v.handle;
-  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v ?? null;
+/** Checks that `v` holds only what torch.save can store, naming the first part that is not. */
+function checkSaveable(v: unknown, where: string, seen: Set<unknown>): void {
+  if (v instanceof Tensor || v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return;
   if (typeof v === 'object') {
     if (seen.has(v)) throw new TypeError(`torch.save: ${where} refers to itself`);
     seen.add(v);
-    if (Array.isArray(v)) return v.map((x, i) => toNative(x, `${where}[${i}]`, seen)) as NativeValue;
+    if (Array.isArray(v)) return v.forEach((x, i) => checkSaveable(x, `${where}[${i}]`, seen));
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) {
       throw new TypeError(`torch.save: ${where} is a ${v.constructor?.name ?? 'class instance'}; save plain objects (e.g. model.stateDict())`);
     }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toNative(x, `${where}.${k}`, seen)])) as Record<string, NativeValue>;
+    for (const [k, x] of Object.entries(v)) checkSaveable(x, `${where}.${k}`, seen);
+    seen.delete(v);
+    return;
   }
-  return argError(`torch.save: ${where}`, 'a tensor, number, string, boolean, null, array or plain object', v);
+  argError(`torch.save: ${where}`, 'a tensor, number, string, boolean, null, array or plain object', v);
 }
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
@@ -83,7 +85,8 @@ export function save(obj: Saveable, file: string): void {
     }
     return saveFile(obj as Record<string, Tensor>, file);
   }
-  writeFileAtomic(file, native.pickleSave(toNative(obj, 'obj', new Set()) as NativeValue) as unknown as Uint8Array);
+  checkSaveable(obj, 'obj', new Set());
+  writeFileAtomic(file, writeTorchFile(obj));
 }
 
 /** Loads what torch.save wrote (here or in Python), or a safetensors file, recognised by its bytes. */

@@ -405,3 +405,170 @@ export function readTorchFile(buf: Buffer, file: string): unknown {
     return t;
   });
 }
+
+// ---------------------------------------------------------------- writing
+
+const STORAGE_NAMES = Object.fromEntries(Object.entries(STORAGE_DTYPES).map(([name, dtype]) => [dtype, name])) as Record<DType, string>;
+
+/** Pickles `obj` (protocol 2) the way Python's torch.save does, collecting tensor storages. */
+function pickle(obj: unknown, storages: Buffer[]): Buffer {
+  const out: Buffer[] = [Buffer.from([0x80, 0x02])];
+  const op = (...bytes: number[]): void => {
+    out.push(Buffer.from(bytes));
+  };
+  const global = (module: string, name: string): void => {
+    out.push(Buffer.from(`c${module}\n${name}\n`, 'latin1'));
+  };
+  const str = (s: string) => {
+    const b = Buffer.from(s, 'utf8');
+    const h = Buffer.alloc(5);
+    h[0] = 0x58; // BINUNICODE
+    h.writeUInt32LE(b.length, 1);
+    out.push(h, b);
+  };
+  const int = (n: number) => {
+    if (Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31) {
+      const b = Buffer.alloc(5);
+      b[0] = 0x4a; // BININT
+      b.writeInt32LE(n, 1);
+      out.push(b);
+    } else {
+      // LONG1: little-endian two's complement
+      let v = BigInt(n);
+      const bytes: number[] = [];
+      do {
+        bytes.push(Number(v & 0xffn));
+        v >>= 8n;
+      } while (!(v === 0n && (bytes[bytes.length - 1] & 0x80) === 0) && !(v === -1n && (bytes[bytes.length - 1] & 0x80) !== 0));
+      op(0x8a, bytes.length, ...bytes);
+    }
+  };
+  const float = (x: number) => {
+    const b = Buffer.alloc(9);
+    b[0] = 0x47; // BINFLOAT
+    b.writeDoubleBE(x, 1);
+    out.push(b);
+  };
+  const tuple = (items: (() => void)[]) => {
+    op(0x28); // MARK
+    items.forEach((f) => f());
+    op(0x74); // TUPLE
+  };
+  const value = (v: unknown): void => {
+    if (v === null || v === undefined) return op(0x4e);
+    if (v === true) return op(0x88);
+    if (v === false) return op(0x89);
+    if (typeof v === 'number') return Number.isInteger(v) ? int(v) : float(v);
+    if (typeof v === 'string') return str(v);
+    if (v instanceof Tensor) {
+      // torch._utils._rebuild_tensor_v2(storage, offset, size, stride, requires_grad, OrderedDict())
+      const key = String(storages.length);
+      storages.push(v.handle.bytes()); // a contiguous copy: offset 0, row-major strides
+      const shape = v.shape;
+      const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+      global('torch._utils', '_rebuild_tensor_v2');
+      tuple([
+        () => {
+          tuple([() => str('storage'), () => global('torch', STORAGE_NAMES[v.dtype]), () => str(key), () => str('cpu'), () => int(v.numel())]);
+          op(0x51); // BINPERSID
+        },
+        () => int(0),
+        () => tuple(shape.map((d) => () => int(d))),
+        () => tuple(strides.map((d) => () => int(d))),
+        () => value(v.requiresGrad && v.isLeaf),
+        () => {
+          global('collections', 'OrderedDict');
+          op(0x29, 0x52); // EMPTY_TUPLE, REDUCE
+        },
+      ]);
+      return op(0x52); // REDUCE
+    }
+    if (Array.isArray(v)) {
+      op(0x5d); // EMPTY_LIST
+      if (v.length) {
+        op(0x28);
+        v.forEach(value);
+        op(0x65); // APPENDS
+      }
+      return;
+    }
+    if (typeof v === 'object') {
+      const entries = Object.entries(v as Record<string, unknown>);
+      // Integer keys (an optimizer's per-parameter state) stay integers, as Python has them.
+      const intKeys = entries.length > 0 && entries.every(([k]) => /^(0|[1-9]\d{0,14})$/.test(k));
+      op(0x7d); // EMPTY_DICT
+      if (entries.length) {
+        op(0x28);
+        for (const [k, x] of entries) {
+          if (intKeys) int(Number(k));
+          else str(k);
+          value(x);
+        }
+        op(0x75); // SETITEMS
+      }
+      return;
+    }
+    throw new TypeError(`torch.save cannot store a ${typeof v}`);
+  };
+  value(obj);
+  op(0x2e); // STOP
+  return Buffer.concat(out);
+}
+
+/** A zip of stored (uncompressed) records, each aligned to 64 bytes as PyTorch's writer does. */
+function writeZip(records: [string, Buffer][]): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of records) {
+    const n = Buffer.from(name, 'utf8');
+    const crc = zlib.crc32(data);
+    if (data.length >= 0xffffffff || offset >= 0xffffffff) throw new RangeError('torch.save: files over 4 GiB are not supported yet');
+    // Pad with an extra field so the data starts on a 64-byte boundary.
+    const headerEnd = offset + 30 + n.length + 4;
+    const pad = (64 - (headerEnd % 64)) % 64;
+    const extra = Buffer.alloc(4 + pad);
+    extra.writeUInt16LE(0x4246, 0); // 'FB', PyTorch's padding record
+    extra.writeUInt16LE(pad, 2);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    local.writeUInt16LE(extra.length, 28);
+    parts.push(local, n, extra, data);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(data.length, 20);
+    c.writeUInt32LE(data.length, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE(offset, 42);
+    central.push(c, n);
+    offset += 30 + n.length + extra.length + data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(records.length, 8);
+  end.writeUInt16LE(records.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, cd, end]);
+}
+
+/** The bytes of a torch.save file (zip format) holding `obj`. */
+export function writeTorchFile(obj: unknown, name = 'archive'): Buffer {
+  const storages: Buffer[] = [];
+  const pkl = pickle(obj, storages);
+  return writeZip([
+    [`${name}/data.pkl`, pkl],
+    [`${name}/byteorder`, Buffer.from('little')],
+    ...storages.map((s, i) => [`${name}/data/${i}`, s] as [string, Buffer]),
+    [`${name}/version`, Buffer.from('3\n')],
+  ]);
+}

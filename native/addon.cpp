@@ -161,7 +161,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function scriptClass = ScriptModuleHandle::DefineClass(env);
   data->scriptModuleClass = Napi::Persistent(scriptClass);
   exports.Set("ScriptModuleHandle", scriptClass);
-  exports.Set("pickleSave", Napi::Function::New<PickleSave>(env, "pickleSave"));
   exports.Set("jitLoad", Napi::Function::New<JitLoad>(env, "jitLoad"));
   exports.Set("op", Napi::Function::New<Op>(env, "op"));
   exports.Set("schema", Napi::Function::New<Schema>(env, "schema"));

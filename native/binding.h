@@ -79,7 +79,6 @@ class ScriptModuleHandle : public Napi::ObjectWrap<ScriptModuleHandle> {
   std::shared_ptr<ScriptModule> module_;
 };
 
-Napi::Value PickleSave(const Napi::CallbackInfo& info);
 Napi::Value JitLoad(const Napi::CallbackInfo& info);
 
 // Converts any JS value (tensors, numbers, strings, arrays, plain objects) to an IValue, without a schema.

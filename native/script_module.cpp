@@ -1,5 +1,5 @@
-// Node-API side of serialization and TorchScript: torch.save/load bytes,
-// generic (schema-less) JS <-> IValue conversion, and the ScriptModule handle.
+// Node-API side of TorchScript: generic (schema-less) JS -> IValue conversion
+// for a scripted module's inputs, and the ScriptModule handle.
 #include "binding.h"
 #include "torch_io.h"
 
@@ -142,15 +142,6 @@ static std::vector<char> bytesArg(const Napi::CallbackInfo& info, const char* wh
   auto ta = info[0].As<Napi::TypedArray>();
   const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   return std::vector<char>(p, p + ta.ByteLength());
-}
-
-Napi::Value PickleSave(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1) throw Napi::TypeError::New(env, "pickleSave(value)");
-  return guarded(env, [&] {
-    auto bytes = pickleSave(toGenericIValue(env, info[0], 0));
-    return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
-  });
 }
 
 Napi::Value JitLoad(const Napi::CallbackInfo& info) {

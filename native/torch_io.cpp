@@ -4,13 +4,8 @@
 
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/serialization/import.h>
-#include <torch/csrc/jit/serialization/pickle.h>
 
 namespace nodetorch {
-
-std::vector<char> pickleSave(const c10::IValue& value) {
-  return torch::jit::pickle_save(value);
-}
 
 std::shared_ptr<ScriptModule> ScriptModule::load(const std::string& bytes) {
   std::istringstream in(bytes);

@@ -1,4 +1,5 @@
-// Serialization and TorchScript: LibTorch logic only (no Node-API).
+// TorchScript: LibTorch logic only (no Node-API). torch.save/load are in
+// lib/torchfile.ts (PyTorch's zip format, read and written in TypeScript).
 #pragma once
 #include "pch.h"
 
@@ -12,9 +13,6 @@ struct Module;
 
 namespace nodetorch {
 
-// Bytes in the format of Python's torch.save (a zip holding data.pkl and the
-// tensors' storages), readable by torch.load(path, weights_only=True).
-std::vector<char> pickleSave(const c10::IValue& value);
 
 // A TorchScript module (scripted or traced in Python, or loaded here).
 class ScriptModule {

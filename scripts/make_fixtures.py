@@ -225,18 +225,17 @@ small(torch.randn(8, 1, 10, 10))  # move the BatchNorm statistics
 small.eval()
 probe = torch.randn(2, 1, 10, 10)
 torch.save(small.state_dict(), os.path.join(fixtures, "py_small_state_dict.pt"))
-opt = torch.optim.Adam(small.parameters(), lr=0.01)
-small(probe).sum().backward()
-opt.step()
-torch.save(opt.state_dict(), os.path.join(fixtures, "py_adam_state.pt"))
-small.eval()
-scripted = torch.jit.script(small)
-scripted.save(os.path.join(fixtures, "py_small_scripted.pt"))
 try:
     from safetensors.torch import save_file
     save_file({k: v.contiguous() for k, v in small.state_dict().items()}, os.path.join(fixtures, "py_small.safetensors"), metadata={"format": "pt"})
 except ImportError:
     print("safetensors is not installed: py_small.safetensors not written")
+torch.jit.script(small).save(os.path.join(fixtures, "py_small_scripted.pt"))
 with open(os.path.join(fixtures, "py_small_expected.json"), "w") as f:
     json.dump({"probe": enc(probe), "output": enc(small(probe)), "keys": list(small.state_dict().keys())}, f)
+# An optimizer state after one Adam step (this changes the weights: done last).
+opt = torch.optim.Adam(small.parameters(), lr=0.01)
+small(probe).sum().backward()
+opt.step()
+torch.save(opt.state_dict(), os.path.join(fixtures, "py_adam_state.pt"))
 print("wrote the file fixtures")
