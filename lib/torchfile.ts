@@ -516,7 +516,7 @@ function pickle(obj: unknown, storages: Buffer[]): Buffer {
 }
 
 /** A zip of stored (uncompressed) records, each aligned to 64 bytes as PyTorch's writer does. */
-function writeZip(records: [string, Buffer][]): Buffer {
+export function writeZip(records: [string, Buffer][]): Buffer {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as torch from '../lib';
 import { decode, maxAbsDiff } from './helpers';
+import { writeZip } from '../lib/torchfile';
 
 const { nn, F } = torch;
 const FIX = path.join(__dirname, 'fixtures');
@@ -185,7 +186,7 @@ describe('malformed files throw clear errors', () => {
   test('a pickle that would call an arbitrary function is refused', () => {
     // GLOBAL os.system, then REDUCE: what torch.load(weights_only=True) refuses too.
     const pkl = Buffer.concat([Buffer.from([0x80, 0x02]), Buffer.from('cos\nsystem\n', 'latin1'), Buffer.from([0x58, 4, 0, 0, 0]), Buffer.from('echo'), Buffer.from([0x85, 0x52, 0x2e])]);
-    const zipped = makeZip({ 'archive/data.pkl': pkl });
+    const zipped = writeZip([['archive/data.pkl', pkl]]);
     expect(() => torch.load(write('evil.pt', zipped))).toThrow(/refuses to call os\.system/);
   });
 
@@ -195,35 +196,3 @@ describe('malformed files throw clear errors', () => {
     expect(() => torch.jit.load(write('bad_script.pt', Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from('constants.pkl'), Buffer.alloc(64)])))).toThrow(/bad_script/);
   });
 });
-
-/** A minimal stored (uncompressed) zip, enough for the reader. */
-function makeZip(files: Record<string, Buffer>): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const [name, data] of Object.entries(files)) {
-    const n = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    parts.push(local, n, data);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(data.length, 24);
-    c.writeUInt16LE(n.length, 28);
-    c.writeUInt32LE(offset, 42);
-    central.push(c, n);
-    offset += 30 + n.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, cd, end]);
-}
