@@ -26,6 +26,9 @@ export function checkDtype(name: string, v: unknown): DType {
   return argError(name, `a dtype (${DTYPES.join(', ')})`, v);
 }
 
+/** Bytes per element of each dtype. */
+export const ITEM_SIZE: Record<DType, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
+
 export const isFloatingDtype = (d: string): boolean => d === 'float32' || d === 'float64' || d === 'float16' || d === 'bfloat16';
 
 /** A device: 'cpu', 'cuda' or 'cuda:N'. */

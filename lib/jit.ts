@@ -2,22 +2,11 @@
 import * as fs from 'fs';
 import { argError } from './errors';
 import { checkDevice, Device } from './dtype';
-import { native, NativeValue, ScriptModuleHandle, TensorHandle } from './native';
+import { native, NativeValue, ScriptModuleHandle } from './native';
+import { fromNative, OpArg, toNative } from './ops';
 import { detectFormat, writeFileAtomic } from './serialization';
 import { Tensor } from './tensor';
 import { freezeByPatterns } from './nn/freeze';
-
-function wrap(v: unknown): unknown {
-  if (v instanceof native.TensorHandle) return new Tensor(v as TensorHandle);
-  if (Array.isArray(v)) return v.map(wrap);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, wrap(x)]));
-  return v;
-}
-function unwrap(v: unknown): unknown {
-  if (v instanceof Tensor) return v.handle;
-  if (Array.isArray(v)) return v.map(unwrap);
-  return v;
-}
 
 /**
  * A TorchScript module: `forward`, its parameters (the module's own tensors:
@@ -29,7 +18,7 @@ export class ScriptModule {
   constructor(readonly handle: ScriptModuleHandle) {}
 
   forward(...inputs: unknown[]): unknown {
-    return wrap(this.handle.forward(inputs.map(unwrap) as NativeValue[]));
+    return fromNative(this.handle.forward(inputs.map((x) => toNative(x as OpArg))) as NativeValue);
   }
   namedParameters(): [string, Tensor][] {
     return this.handle.namedParameters().map(([n, h]) => [n, new Tensor(h)]);

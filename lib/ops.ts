@@ -29,15 +29,16 @@ export function registerTensorClass(wrap: (h: TensorHandle) => Tensor, is: (v: u
   isTensor = is;
 }
 
-function toNative(v: OpArg): NativeValue {
+export function toNative(v: OpArg): NativeValue {
   if (Array.isArray(v)) return v.map(toNative);
   if (isTensor(v)) return v.handle;
   return v as NativeValue;
 }
 
-function fromNative(v: NativeValue): OpResult {
+export function fromNative(v: NativeValue): OpResult {
   if (Array.isArray(v)) return v.map(fromNative);
   if (v instanceof native.TensorHandle) return wrapHandle(v as TensorHandle);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x as NativeValue)])) as unknown as OpResult;
   return v as OpResult;
 }
 

@@ -6,7 +6,7 @@ import { argError } from './errors';
 import { DType } from './dtype';
 import { native } from './native';
 import { Tensor } from './tensor';
-import { readTorchFile, writeTorchFile } from './torchfile';
+import { readTorchFile, writeTorchFile, zipEntryNames } from './torchfile';
 
 /** What torch.save accepts: tensors, numbers, strings, booleans, null, arrays and plain objects of these. */
 export type Saveable = Tensor | number | boolean | string | null | Saveable[] | { [key: string]: Saveable };
@@ -60,9 +60,10 @@ const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i
 /** What kind of file `bytes` holds, by its first bytes. */
 export function detectFormat(bytes: Uint8Array): 'pytorch-zip' | 'torchscript' | 'safetensors' | 'legacy-pickle' | 'unknown' {
   if (startsWith(bytes, ZIP_MAGIC)) {
-    // A TorchScript archive carries its code and constants; torch.save's zip has data.pkl only.
-    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return text.includes('constants.pkl') || text.includes('/code/') ? 'torchscript' : 'pytorch-zip';
+    // A TorchScript archive carries its code and constants; torch.save's zip has data.pkl and data/ only.
+    // (A damaged zip counts as torch.save's, so that torch.load reports what is wrong with it.)
+    const names = zipEntryNames(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) ?? [];
+    return names.some((n) => /^[^/]+\/(code\/|constants\.pkl$)/.test(n)) ? 'torchscript' : 'pytorch-zip';
   }
   if (bytes.length >= 10 && bytes[8] === 0x7b /* { */) {
     const n = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readBigUInt64LE(0);

@@ -1,5 +1,5 @@
 import { argError, checkBool, checkInt, checkShape } from './errors';
-import { checkDevice, checkDtype, Device, DType, isDtype } from './dtype';
+import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dtype';
 import { native, TensorHandle } from './native';
 import { callOp, callT, registerTensorClass } from './ops';
 import { formatTensor } from './format';
@@ -121,7 +121,7 @@ export class Tensor {
     return this.handle.strides;
   }
   elementSize(): number {
-    return ({ float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 } as Record<string, number>)[this.dtype] ?? 0;
+    return ITEM_SIZE[this.dtype];
   }
 
   // ------------------------------------------------------------ conversion

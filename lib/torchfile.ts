@@ -5,7 +5,7 @@
 // Python's plain values, and refuses any other global, so a file can never run code.
 import * as zlib from 'zlib';
 import { native } from './native';
-import { DType } from './dtype';
+import { DType, ITEM_SIZE } from './dtype';
 import { callT } from './ops';
 import { Tensor } from './tensor';
 
@@ -80,6 +80,15 @@ function readZip(buf: Buffer, file: string): Map<string, ZipEntry> {
     p = extraEnd + commentLen;
   }
   return entries;
+}
+
+/** The names of a zip's records, or null when it is not a readable zip. */
+export function zipEntryNames(buf: Buffer): string[] | null {
+  try {
+    return [...readZip(buf, '').keys()];
+  } catch {
+    return null;
+  }
 }
 
 function readEntry(buf: Buffer, entry: ZipEntry, file: string): Buffer {
@@ -379,8 +388,6 @@ function unpickle(data: Buffer, file: string, storage: (ref: StorageRef) => Tens
     }
   }
 }
-
-const ITEM_SIZE: Record<DType, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
 
 /** Reads a torch.save zip file's object; tensors share storage as they did when saved. */
 export function readTorchFile(buf: Buffer, file: string): unknown {

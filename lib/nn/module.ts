@@ -222,9 +222,8 @@ export abstract class Module {
 
   /**
    * Moves or casts every parameter and buffer (floating-point ones only, for a
-   * dtype). Parameters stay the same objects when only their data changes place:
-   * the module's fields get new Parameters holding the moved tensors, so make
-   * optimizers after moving, as in PyTorch.
+   * dtype). A field whose tensor changes gets a new Parameter (or tensor), so
+   * make optimizers after moving, as in PyTorch's advice.
    */
   to(target: Device | DType): this {
     noGrad(() => {
@@ -275,7 +274,7 @@ export abstract class Module {
     const wasTraining = this.training;
     try {
       this.eval();
-      noGrad(() => (this.forward as (x: Tensor) => unknown)(new Tensor(callT('aten::zeros', inputSize, dtype, undefined, device).handle)));
+      noGrad(() => (this.forward as (x: Tensor) => unknown)(callT('aten::zeros', inputSize, dtype, undefined, device)));
     } finally {
       restore.forEach((r) => r());
       this.train(wasTraining);
