@@ -4,26 +4,39 @@ import { checkDevice, checkDtype, Device, DType, isFloatingDtype } from './dtype
 import { native } from './native';
 import { callT } from './ops';
 import { NestedArray, Scalar, Tensor } from './tensor';
+import { Generator } from './generator';
 
 export interface TensorOptions {
   dtype?: DType;
   device?: Device;
   requiresGrad?: boolean;
 }
+/** Options of the random factories: a torch.Generator to draw from instead of the global one. */
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator;
+}
 
 type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | BigInt64Array;
 
-function checkOptions(opts: unknown): TensorOptions {
+function checkOptions(opts: unknown, random = false): RandomOptions {
   if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) argError('options', 'an object { dtype, device, requiresGrad }', opts);
-  const o = opts as TensorOptions;
-  const known = new Set(['dtype', 'device', 'requiresGrad']);
-  for (const k of Object.keys(o)) if (!known.has(k)) throw new TypeError(`unknown option '${k}' (expected dtype, device, requiresGrad)`);
+  const names = random ? 'dtype, device, requiresGrad, generator' : 'dtype, device, requiresGrad';
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) argError('options', `an object { ${names} }`, opts);
+  const o = opts as RandomOptions;
+  const known = new Set(names.split(', '));
+  for (const k of Object.keys(o)) if (!known.has(k)) throw new TypeError(`unknown option '${k}' (expected ${names})`);
   return {
     dtype: o.dtype === undefined ? undefined : checkDtype('dtype', o.dtype),
     device: o.device === undefined ? undefined : checkDevice('device', o.device),
     requiresGrad: o.requiresGrad,
+    generator: o.generator === undefined ? undefined : checkGenerator(o.generator),
   };
+}
+
+/** A torch.Generator, or a TypeError naming the option. */
+export function checkGenerator(g: unknown, name = 'generator'): Generator {
+  if (!(g instanceof Generator)) argError(name, 'a torch.Generator', g);
+  return g as Generator;
 }
 
 /** Applies device and requiresGrad after creation on the CPU. */
@@ -116,7 +129,7 @@ function stripShape(o: TensorOptions & { shape?: number[] }): TensorOptions {
 }
 
 /** Splits `(2, 3)`, `([2, 3])`, `(2, 3, { dtype })` into a shape and options. */
-function sizeAndOptions(args: unknown[]): { size: number[]; opts: TensorOptions } {
+function sizeAndOptions(args: unknown[], random = false): { size: number[]; opts: RandomOptions } {
   let opts: unknown;
   let dims = args;
   const last = args[args.length - 1];
@@ -124,14 +137,21 @@ function sizeAndOptions(args: unknown[]): { size: number[]; opts: TensorOptions 
     opts = last;
     dims = args.slice(0, -1);
   }
-  return { size: checkShape('size', dims), opts: checkOptions(opts) };
+  return { size: checkShape('size', dims), opts: checkOptions(opts, random) };
 }
 
-type SizeArgs = (number | number[] | TensorOptions)[];
+type SizeArgs = (number | number[] | RandomOptions)[];
 
 function factory(op: string, args: SizeArgs, defaultDtype: DType = 'float32', extra: (number | boolean)[] = []): Tensor {
   const { size, opts } = sizeAndOptions(args);
   return finish(callT(op, size, ...extra, opts.dtype ?? defaultDtype), opts);
+}
+
+/** A random factory: the '.generator' overload when a generator is given. */
+function randomFactory(op: string, args: SizeArgs): Tensor {
+  const { size, opts } = sizeAndOptions(args, true);
+  if (opts.generator) return finish(callT(`${op}.generator`, size, opts.generator, opts.dtype ?? 'float32'), opts);
+  return finish(callT(op, size, opts.dtype ?? 'float32'), opts);
 }
 
 export function zeros(...args: SizeArgs): Tensor {
@@ -145,11 +165,11 @@ export function empty(...args: SizeArgs): Tensor {
 }
 /** Uniform on [0, 1). */
 export function rand(...args: SizeArgs): Tensor {
-  return factory('aten::rand', args);
+  return randomFactory('aten::rand', args);
 }
 /** Standard normal. */
 export function randn(...args: SizeArgs): Tensor {
-  return factory('aten::randn', args);
+  return randomFactory('aten::randn', args);
 }
 
 /** A tensor of `size` filled with `value`; dtype follows the value (int → int64, boolean → bool, else float32) unless given. */
@@ -161,15 +181,15 @@ export function full(size: number[], value: Scalar, options?: TensorOptions): Te
 }
 
 /** Random integers in [low, high): `randint(high, size)` or `randint(low, high, size)`. */
-export function randint(lowOrHigh: number, highOrSize: number | number[], sizeOrOptions?: number[] | TensorOptions, options?: TensorOptions): Tensor {
+export function randint(lowOrHigh: number, highOrSize: number | number[], sizeOrOptions?: number[] | RandomOptions, options?: RandomOptions): Tensor {
   let low = 0;
   let high: number;
   let size: number[];
-  let opts: TensorOptions | undefined;
+  let opts: RandomOptions | undefined;
   if (Array.isArray(highOrSize)) {
     high = lowOrHigh;
     size = highOrSize;
-    opts = sizeOrOptions as TensorOptions | undefined;
+    opts = sizeOrOptions as RandomOptions | undefined;
   } else {
     low = lowOrHigh;
     high = highOrSize;
@@ -180,7 +200,8 @@ export function randint(lowOrHigh: number, highOrSize: number | number[], sizeOr
   checkInt('high', high);
   if (high <= low) throw new RangeError(`randint: high (${high}) must be greater than low (${low})`);
   if (!Array.isArray(size)) argError('size', 'an array of integers', size);
-  const o = checkOptions(opts);
+  const o = checkOptions(opts, true);
+  if (o.generator) return finish(callT('aten::randint.low_generator', low, high, checkShape('size', [size]), o.generator, o.dtype ?? 'int64'), o);
   return finish(callT('aten::randint.low', low, high, checkShape('size', [size]), o.dtype ?? 'int64'), o);
 }
 
@@ -235,8 +256,9 @@ export function fullLike(t: Tensor, value: Scalar, options?: TensorOptions): Ten
 }
 
 /** A random permutation of 0..n-1 (int64). */
-export function randperm(n: number, options?: TensorOptions): Tensor {
-  const o = checkOptions(options);
+export function randperm(n: number, options?: RandomOptions): Tensor {
+  const o = checkOptions(options, true);
+  if (o.generator) return finish(callT('aten::randperm.generator', checkInt('n', n, { min: 0 }), o.generator, o.dtype ?? 'int64'), o);
   return finish(callT('aten::randperm', checkInt('n', n, { min: 0 }), o.dtype ?? 'int64'), o);
 }
 

@@ -14,7 +14,8 @@ export { TorchError, Tensor, cuda, nn, optim, data, vision };
 export const F = nn.functional;
 export type { DType, Device } from './dtype';
 export { DTYPES } from './dtype';
-export type { TensorOptions } from './creation';
+export type { TensorOptions, RandomOptions } from './creation';
+export { Generator } from './generator';
 export type { Scalar, TensorOrScalar, NestedArray } from './tensor';
 export {
   tensor, zeros, ones, full, empty, arange, linspace, eye, rand, randn, randint, randperm,

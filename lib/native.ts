@@ -39,7 +39,7 @@ export interface NativeConfig {
 }
 
 /** A value an operator takes or returns (tensors travel as handles). */
-export type NativeValue = TensorHandle | number | boolean | string | null | undefined | NativeValue[];
+export type NativeValue = TensorHandle | GeneratorHandle | number | boolean | string | null | undefined | NativeValue[];
 
 export interface NativeBinding {
   TensorHandle: abstract new (...args: never[]) => TensorHandle;
@@ -61,9 +61,44 @@ export interface NativeBinding {
   setErrorClass(cls: new (message: string, kind: string) => Error): void;
   ScriptModuleHandle: abstract new (...args: never[]) => ScriptModuleHandle;
   jitLoad(bytes: Uint8Array): ScriptModuleHandle;
+  /** Compiles a program (see lib/program.ts). */
+  ProgramHandle: new (description: ProgramDescription) => ProgramHandle;
+  /** Runs a batch program over an epoch's index order on a native thread, `depth` batches ahead. */
+  PrefetchHandle: new (program: ProgramHandle, inputs: NativeValue[], order: TensorHandle, batchSize: number, numBatches: number, depth: number) => PrefetchHandle;
+  GeneratorHandle: new () => GeneratorHandle;
 }
 
 /** A TorchScript module loaded by LibTorch. */
+/** A register of a program: `{ $reg: n }`. */
+export interface ProgramReg {
+  readonly $reg: number;
+}
+export type ProgramArg = NativeValue | ProgramReg | ProgramArg[];
+export type ProgramStep =
+  | { op: number; args: ProgramArg[]; outs: number[]; where: string }
+  | { check: number; dims: number[]; where: string };
+export interface ProgramDescription {
+  numRegs: number;
+  numInputs: number;
+  results: number[];
+  steps: ProgramStep[];
+}
+export interface ProgramHandle {
+  run(inputs: NativeValue[]): NativeValue[];
+}
+export interface PrefetchHandle {
+  /** The next batch's results (blocking until it is ready), or null after the last. */
+  next(): NativeValue[] | null;
+  close(): void;
+}
+export interface GeneratorHandle {
+  manualSeed(seed: number | bigint): GeneratorHandle;
+  seed(): bigint;
+  initialSeed(): bigint;
+  getState(): TensorHandle;
+  setState(state: TensorHandle): GeneratorHandle;
+}
+
 export interface ScriptModuleHandle {
   forward(inputs: unknown[]): unknown;
   namedParameters(): [string, TensorHandle][];

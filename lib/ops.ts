@@ -1,11 +1,11 @@
 // Calls ATen operators by schema name through the native dispatcher.
-import { native, NativeValue, TensorHandle } from './native';
+import { GeneratorHandle, native, NativeValue, TensorHandle } from './native';
 import type { Tensor } from './tensor';
 
 const ids = new Map<string, number>();
 
 /** The id of 'aten::name.overload' (looked up once). */
-function opId(qualified: string): number {
+export function opId(qualified: string): number {
   let id = ids.get(qualified);
   if (id === undefined) {
     const dot = qualified.indexOf('.', qualified.indexOf('::') + 2);
@@ -18,7 +18,11 @@ function opId(qualified: string): number {
 }
 
 /** What an operator argument can be on the TypeScript side. */
-export type OpArg = Tensor | number | boolean | string | null | undefined | readonly OpArg[];
+export type OpArg = Tensor | GeneratorLike | number | boolean | string | null | undefined | readonly OpArg[];
+/** A torch.Generator (see generator.ts), passed to random operators. */
+export interface GeneratorLike {
+  readonly handle: GeneratorHandle;
+}
 export type OpResult = Tensor | number | boolean | string | null | OpResult[];
 
 // Set by tensor.ts (breaks the import cycle): wraps a handle, unwraps a Tensor.
@@ -32,6 +36,7 @@ export function registerTensorClass(wrap: (h: TensorHandle) => Tensor, is: (v: u
 export function toNative(v: OpArg): NativeValue {
   if (Array.isArray(v)) return v.map(toNative);
   if (isTensor(v)) return v.handle;
+  if (v && typeof v === 'object' && (v as GeneratorLike).handle instanceof native.GeneratorHandle) return (v as GeneratorLike).handle;
   return v as NativeValue;
 }
 

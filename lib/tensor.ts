@@ -1,7 +1,7 @@
-import { argError, checkBool, checkInt, checkShape } from './errors';
+import { argError, checkBool, checkInt, checkNumber, checkShape } from './errors';
 import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dtype';
 import { native, TensorHandle } from './native';
-import { callOp, callT, registerTensorClass } from './ops';
+import { callOp, callT, GeneratorLike, registerTensorClass } from './ops';
 import { formatTensor } from './format';
 
 export type Scalar = number | boolean;
@@ -446,13 +446,24 @@ export class Tensor {
     callOp('aten::copy_', this, src);
     return this;
   }
-  uniform_(from = 0, to = 1): this {
-    callOp('aten::uniform_', this, from, to);
+  /** Fills with U(from, to), from `generator` when given. */
+  uniform_(from = 0, to = 1, { generator }: { generator?: GeneratorLike } = {}): this {
+    callOp('aten::uniform_', this, checkNumber('from', from), checkNumber('to', to), generator);
     return this;
   }
-  normal_(mean = 0, std = 1): this {
-    callOp('aten::normal_', this, mean, std);
+  normal_(mean = 0, std = 1, { generator }: { generator?: GeneratorLike } = {}): this {
+    callOp('aten::normal_', this, checkNumber('mean', mean), checkNumber('std', std), generator);
     return this;
+  }
+  /** Fills with 1 with probability p, else 0. */
+  bernoulli_(p = 0.5, { generator }: { generator?: GeneratorLike } = {}): this {
+    if (checkNumber('p', p) < 0 || p > 1) throw new RangeError(`bernoulli_: p must be in [0, 1], got ${p}`);
+    callOp('aten::bernoulli_.float', this, p, generator);
+    return this;
+  }
+  /** `numSamples` indices per row drawn with probabilities proportional to this tensor's (non-negative) values. */
+  multinomial(numSamples: number, { replacement = false, generator }: { replacement?: boolean; generator?: GeneratorLike } = {}): Tensor {
+    return callT('aten::multinomial', this, checkInt('numSamples', numSamples, { min: 1 }), checkBool('replacement', replacement), generator);
   }
 
   // ------------------------------------------------------------ comparison

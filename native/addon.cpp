@@ -51,17 +51,8 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
                                           " arguments, got " + std::to_string(args.Length()));
     torch::jit::Stack stack;
     stack.reserve(formals.size());
-    for (size_t i = 0; i < formals.size(); ++i) {
-      const auto& formal = formals[i];
-      Napi::Value v = i < args.Length() ? args.Get(static_cast<uint32_t>(i)) : env.Undefined();
-      if (v.IsUndefined()) {
-        if (formal.default_value()) stack.push_back(*formal.default_value());
-        else if (formal.real_type()->kind() == c10::TypeKind::OptionalType) stack.emplace_back();
-        else throw Napi::TypeError::New(env, schema.name() + ": argument '" + formal.name() + "' is required");
-      } else {
-        stack.push_back(toIValue(env, v, formal, schema));
-      }
-    }
+    for (size_t i = 0; i < formals.size(); ++i)
+      stack.push_back(toArgument(env, i < args.Length() ? args.Get(static_cast<uint32_t>(i)) : env.Undefined(), formals[i], schema));
     callOperator(id, stack);
     if (stack.empty()) return env.Undefined();
     if (stack.size() == 1) return fromIValue(env, stack[0]);
@@ -161,6 +152,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function scriptClass = ScriptModuleHandle::DefineClass(env);
   data->scriptModuleClass = Napi::Persistent(scriptClass);
   exports.Set("ScriptModuleHandle", scriptClass);
+  Napi::Function programClass = ProgramHandle::DefineClass(env);
+  data->programClass = Napi::Persistent(programClass);
+  exports.Set("ProgramHandle", programClass);
+  exports.Set("PrefetchHandle", PrefetchHandle::DefineClass(env));
+  Napi::Function generatorClass = GeneratorHandle::DefineClass(env);
+  data->generatorClass = Napi::Persistent(generatorClass);
+  exports.Set("GeneratorHandle", generatorClass);
   exports.Set("jitLoad", Napi::Function::New<JitLoad>(env, "jitLoad"));
   exports.Set("op", Napi::Function::New<Op>(env, "op"));
   exports.Set("schema", Napi::Function::New<Schema>(env, "schema"));

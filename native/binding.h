@@ -3,6 +3,13 @@
 #pragma once
 #include <napi.h>
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+
 #include "torch_core.h"
 
 namespace nodetorch {
@@ -13,6 +20,8 @@ struct InstanceData {
   Napi::FunctionReference tensorClass;
   Napi::FunctionReference errorClass;  // TorchError, handed over by lib/ once
   Napi::FunctionReference scriptModuleClass;
+  Napi::FunctionReference programClass;
+  Napi::FunctionReference generatorClass;
 };
 
 class ScriptModule;
@@ -81,11 +90,65 @@ class ScriptModuleHandle : public Napi::ObjectWrap<ScriptModuleHandle> {
 
 Napi::Value JitLoad(const Napi::CallbackInfo& info);
 
+// A compiled Program (torch_core.h): a module tree's forward or a batch pipeline.
+class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  static std::shared_ptr<const Program> ProgramOf(Napi::Env env, const Napi::Value& v);
+  explicit ProgramHandle(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  std::shared_ptr<const Program> program_;
+};
+
+// Runs a batch program over an epoch's index order on a native thread, a few batches ahead.
+class PrefetchHandle : public Napi::ObjectWrap<PrefetchHandle> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  explicit PrefetchHandle(const Napi::CallbackInfo& info);
+  ~PrefetchHandle() override;
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<std::vector<c10::IValue>> queue;
+    std::exception_ptr error;
+    bool done = false;
+    bool stop = false;
+    std::thread thread;
+  };
+  void Stop();
+  Napi::Value Next(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  std::shared_ptr<State> state_;
+};
+
+// torch.Generator (CPU).
+class GeneratorHandle : public Napi::ObjectWrap<GeneratorHandle> {
+ public:
+  static Napi::Function DefineClass(Napi::Env env);
+  static bool Is(Napi::Env env, const Napi::Value& v);
+  static at::Generator GeneratorOf(Napi::Env env, const Napi::Value& v);
+  explicit GeneratorHandle(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value ManualSeed(const Napi::CallbackInfo& info);
+  Napi::Value Seed(const Napi::CallbackInfo& info);
+  Napi::Value InitialSeed(const Napi::CallbackInfo& info);
+  Napi::Value GetState(const Napi::CallbackInfo& info);
+  Napi::Value SetState(const Napi::CallbackInfo& info);
+  at::Generator generator_;
+};
+
 // Converts any JS value (tensors, numbers, strings, arrays, plain objects) to an IValue, without a schema.
 c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth);
 
 // Converts a JS value to the IValue an operator argument expects.
 c10::IValue toIValue(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const c10::FunctionSchema& schema);
+// The same, where undefined means the argument's default (an error when it has none).
+c10::IValue toArgument(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const c10::FunctionSchema& schema);
 // Converts an operator result back to JS (tensors become handles).
 Napi::Value fromIValue(Napi::Env env, const c10::IValue& v);
 

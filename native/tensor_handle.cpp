@@ -368,7 +368,8 @@ c10::IValue convert(Napi::Env env, const Napi::Value& v, const c10::TypePtr& typ
       break;
     }
     case K::GeneratorType:
-      break;  // only the default generator (null) for now
+      if (GeneratorHandle::Is(env, v)) return GeneratorHandle::GeneratorOf(env, v);
+      badArg(env, schema, arg, "a torch.Generator", v);
     default:
       break;
   }
@@ -380,6 +381,13 @@ c10::IValue convert(Napi::Env env, const Napi::Value& v, const c10::TypePtr& typ
 
 c10::IValue toIValue(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const c10::FunctionSchema& schema) {
   return convert(env, v, arg.real_type(), arg, schema);
+}
+
+c10::IValue toArgument(Napi::Env env, const Napi::Value& v, const c10::Argument& formal, const c10::FunctionSchema& schema) {
+  if (!v.IsUndefined()) return toIValue(env, v, formal, schema);
+  if (formal.default_value()) return *formal.default_value();
+  if (formal.real_type()->kind() == c10::TypeKind::OptionalType) return c10::IValue();
+  throw Napi::TypeError::New(env, schema.name() + ": argument '" + formal.name() + "' is required");
 }
 
 Napi::Value fromIValue(Napi::Env env, const c10::IValue& v) {

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -115,6 +116,60 @@ void callOperator(int64_t id, torch::jit::Stack& stack) {
   // Copy the handle: the table may grow (and move) while this op runs on another thread.
   c10::OperatorHandle handle = handleFor(id);
   handle.callBoxed(stack);
+}
+
+namespace {
+c10::IValue withElement(const c10::IValue& list, int element, const c10::IValue& v) {
+  if (list.isTensorList()) {
+    auto l = list.toTensorList().copy();
+    l.set(element, v.toTensor());
+    return l;
+  }
+  if (list.isIntList()) {
+    auto l = list.toIntList().copy();
+    l.set(element, v.toInt());
+    return l;
+  }
+  if (list.isDoubleList()) {
+    auto l = list.toDoubleList().copy();
+    l.set(element, v.toDouble());
+    return l;
+  }
+  TORCH_CHECK(false, "a program can only fill elements of tensor, int and float lists");
+}
+}  // namespace
+
+std::vector<c10::IValue> runProgram(const Program& p, const std::vector<c10::IValue>& inputs) {
+  TORCH_CHECK_VALUE(static_cast<int>(inputs.size()) == p.numInputs, "the program takes ", p.numInputs, " inputs, got ",
+                    inputs.size());
+  std::vector<c10::IValue> regs(p.numRegs);
+  for (size_t i = 0; i < inputs.size(); ++i) regs[i] = inputs[i];
+  for (const auto& step : p.steps) {
+    if (step.op < 0) {
+      const auto& v = regs[step.refs.at(0).reg];
+      TORCH_CHECK_VALUE(v.isTensor(), step.where, ": expected a tensor, got ", v.tagKind());
+      const int64_t d = v.toTensor().dim();
+      TORCH_CHECK_VALUE(std::find(step.dims.begin(), step.dims.end(), d) != step.dims.end(), step.where, ", got ", d,
+                        "D input of shape ", v.toTensor().sizes());
+      continue;
+    }
+    torch::jit::Stack stack(step.args);
+    for (const auto& r : step.refs) {
+      if (r.element < 0) stack[r.arg] = regs[r.reg];
+      else stack[r.arg] = withElement(stack[r.arg], r.element, regs[r.reg]);
+    }
+    try {
+      callOperator(step.op, stack);
+    } catch (c10::Error& e) {
+      e.add_context("in " + step.where);
+      throw;
+    }
+    for (size_t k = 0; k < step.outs.size() && k < stack.size(); ++k) regs[step.outs[k]] = std::move(stack[k]);
+  }
+  std::vector<c10::IValue> out;
+  out.reserve(p.results.size());
+  for (int r : p.results) out.push_back(regs[r]);
+  return out;
 }
 
 at::Tensor tensorFromBytes(const void* bytes, size_t byteLength, const std::vector<int64_t>& shape,

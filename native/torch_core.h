@@ -40,6 +40,30 @@ int64_t tensorBytes(const at::Tensor& t);
 // torch_core.cpp); once per process. NODETORCH_CPU_ALLOCATOR=default opts out.
 void installCpuAllocator();
 
+// A straight-line program of operator calls over numbered registers: the
+// compiled form of a module tree's forward or of a batch pipeline (see
+// docs/architecture.md). Registers 0..numInputs-1 hold the inputs.
+struct ProgramRef {
+  int arg;      // argument position
+  int element;  // element of a list argument, or -1 for the whole argument
+  int reg;      // register read
+};
+struct ProgramStep {
+  int64_t op = -1;                // operator id; -1 for a check of the number of dimensions
+  std::vector<c10::IValue> args;  // every argument, with placeholders where refs go
+  std::vector<ProgramRef> refs;
+  std::vector<int> outs;          // registers receiving the outputs, in order
+  std::vector<int64_t> dims;      // for a check: the accepted numbers of dimensions
+  std::string where;              // the layer or transform, for error messages
+};
+struct Program {
+  int numRegs = 0;
+  int numInputs = 0;
+  std::vector<ProgramStep> steps;
+  std::vector<int> results;  // registers returned
+};
+std::vector<c10::IValue> runProgram(const Program& p, const std::vector<c10::IValue>& inputs);
+
 void backward(const at::Tensor& t, const at::Tensor& gradient, bool hasRetain, bool retainGraph, bool createGraph);
 
 struct CudaStatus {

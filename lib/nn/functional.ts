@@ -11,7 +11,7 @@ function checkTensor(name: string, v: unknown): Tensor {
   return v as Tensor;
 }
 
-function pair(name: string, v: IntOrPair): [number, number] {
+export function pair(name: string, v: IntOrPair): [number, number] {
   if (typeof v === 'number') return [checkInt(name, v), v];
   if (!Array.isArray(v) || v.length !== 2) argError(name, 'an integer or a pair of integers', v);
   return [checkInt(`${name}[0]`, v[0]), checkInt(`${name}[1]`, v[1])];

@@ -2,7 +2,7 @@ import * as functional from './functional';
 import * as init from './init';
 import * as utils from './utils';
 
-export { Module, Parameter, Sequential, ModuleList, ModuleDict } from './module';
+export { Module, Layer, Parameter, Sequential, ModuleList, ModuleDict } from './module';
 export type { LoadStateDictResult } from './module';
 export {
   Linear, Conv2d, ReLU, MaxPool2d, Flatten, Dropout, CrossEntropyLoss, NLLLoss,

@@ -1,10 +1,11 @@
 // Layers and losses of the first slice, with PyTorch's defaults and initialisation.
-import { argError, checkBool, checkInt } from '../errors';
+import { argError, checkBool, checkInt, checkNumber } from '../errors';
 import { noGrad } from '../autograd';
 import { empty, ones, zeros } from '../creation';
 import { Tensor } from '../tensor';
 import * as F from './functional';
-import { Module, Parameter } from './module';
+import { Layer, Module, Parameter } from './module';
+import type { Emitter, Val } from '../program';
 
 /**
  * PyTorch's default init for Linear and Conv: kaiming_uniform_(a=√5) for the
@@ -25,7 +26,7 @@ function resetLinearLike(weight: Tensor, bias: Tensor | null, fanIn: number): vo
 }
 
 /** y = x Wᵀ + b */
-export class Linear extends Module {
+export class Linear extends Layer {
   weight: Parameter;
   bias: Parameter | null;
   constructor(
@@ -40,8 +41,8 @@ export class Linear extends Module {
     this.bias = checkBool('bias', bias) ? new Parameter(empty(outFeatures)) : null;
     resetLinearLike(this.weight, this.bias, inFeatures);
   }
-  forward(input: Tensor): Tensor {
-    return F.linear(input, this.weight, this.bias);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::linear', x, this.weight, this.bias);
   }
   extraRepr(): string {
     return `inFeatures=${this.inFeatures}, outFeatures=${this.outFeatures}, bias=${this.bias !== null}`;
@@ -55,7 +56,7 @@ export interface Conv2dOptions extends F.Conv2dOptions {
   paddingMode?: 'zeros' | 'reflect' | 'replicate' | 'circular';
 }
 
-export class Conv2d extends Module {
+export class Conv2d extends Layer {
   weight: Parameter;
   bias: Parameter | null;
   readonly kernelSize: [number, number];
@@ -76,7 +77,9 @@ export class Conv2d extends Module {
     if (inChannels % groups || outChannels % groups) throw new RangeError(`Conv2d: inChannels (${inChannels}) and outChannels (${outChannels}) must be divisible by groups (${groups})`);
     const k = o.kernelSize;
     this.kernelSize = typeof k === 'number' ? [checkInt('kernelSize', k, { min: 1 }), k] : [checkInt('kernelSize[0]', k[0], { min: 1 }), checkInt('kernelSize[1]', k[1], { min: 1 })];
-    this.options = { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups };
+    const padding = o.padding ?? 0;
+    if (typeof padding === 'string' && padding !== 'valid' && padding !== 'same') argError('padding', "an integer, a pair, 'valid' or 'same'", padding);
+    this.options = { stride: F.pair('stride', o.stride ?? 1), padding: typeof padding === 'string' ? padding : F.pair('padding', padding), dilation: F.pair('dilation', o.dilation ?? 1), groups };
     this.paddingMode = o.paddingMode ?? 'zeros';
     if (!['zeros', 'reflect', 'replicate', 'circular'].includes(this.paddingMode)) argError('paddingMode', "'zeros', 'reflect', 'replicate' or 'circular'", o.paddingMode);
     if (this.paddingMode !== 'zeros' && typeof this.options.padding === 'string') throw new TypeError("Conv2d: a string padding needs paddingMode 'zeros'");
@@ -84,57 +87,81 @@ export class Conv2d extends Module {
     this.bias = (o.bias ?? true) ? new Parameter(empty(outChannels)) : null;
     resetLinearLike(this.weight, this.bias, (inChannels / groups) * this.kernelSize[0] * this.kernelSize[1]);
   }
-  forward(input: Tensor): Tensor {
-    if (this.paddingMode === 'zeros') return F.conv2d(input, this.weight, this.bias, this.options);
-    const [ph, pw] = typeof this.options.padding === 'number' ? [this.options.padding, this.options.padding] : (this.options.padding as [number, number]);
-    const mode = this.paddingMode;
-    return F.conv2d(F.pad(input, [pw, pw, ph, ph], { mode }), this.weight, this.bias, { ...this.options, padding: 0 });
+  emit(b: Emitter, x: Val): Val {
+    const { stride, padding, dilation, groups } = this.options as Required<F.Conv2dOptions>;
+    if (typeof padding === 'string') return b.call('aten::conv2d.padding', x, this.weight, this.bias, stride, padding, dilation, groups);
+    if (this.paddingMode === 'zeros') return b.call('aten::conv2d', x, this.weight, this.bias, stride, padding, dilation, groups);
+    const [ph, pw] = padding as [number, number];
+    const padded = b.call('aten::pad', x, [pw, pw, ph, ph], this.paddingMode, null);
+    return b.call('aten::conv2d', padded, this.weight, this.bias, stride, 0, dilation, groups);
   }
   extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}, kernelSize=[${this.kernelSize}], stride=${JSON.stringify(this.options.stride)}`;
   }
 }
 
-export class ReLU extends Module {
-  forward(input: Tensor): Tensor {
-    return F.relu(input);
+export class ReLU extends Layer {
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::relu', x);
   }
 }
 
-export class MaxPool2d extends Module {
+function checkP(p: number): number {
+  if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new RangeError(`dropout probability must be in [0, 1], got ${p}`);
+  return p;
+}
+
+/** Pooling settings, checked once: kernel, stride (defaults to the kernel), padding, dilation. */
+function poolArgs(kernelSize: F.IntOrPair, o: F.Pool2dOptions) {
+  const k = F.pair('kernelSize', kernelSize);
+  return {
+    k,
+    stride: o.stride === undefined ? k : F.pair('stride', o.stride),
+    padding: F.pair('padding', o.padding ?? 0),
+    dilation: F.pair('dilation', o.dilation ?? 1),
+    ceilMode: checkBool('ceilMode', o.ceilMode ?? false),
+  };
+}
+
+export class MaxPool2d extends Layer {
+  private readonly args: ReturnType<typeof poolArgs>;
   constructor(
     readonly kernelSize: F.IntOrPair,
     readonly options: F.Pool2dOptions = {},
   ) {
     super();
+    this.args = poolArgs(kernelSize, options);
   }
-  forward(input: Tensor): Tensor {
-    return F.maxPool2d(input, this.kernelSize, this.options);
+  emit(b: Emitter, x: Val): Val {
+    const { k, stride, padding, dilation, ceilMode } = this.args;
+    return b.call('aten::max_pool2d', x, k, stride, padding, dilation, ceilMode);
   }
   extraRepr(): string {
     return `kernelSize=${JSON.stringify(this.kernelSize)}`;
   }
 }
 
-export class Flatten extends Module {
+export class Flatten extends Layer {
   constructor(
     readonly startDim = 1,
     readonly endDim = -1,
   ) {
     super();
+    checkInt('startDim', startDim);
+    checkInt('endDim', endDim);
   }
-  forward(input: Tensor): Tensor {
-    return F.flatten(input, this.startDim, this.endDim);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::flatten.using_ints', x, this.startDim, this.endDim);
   }
 }
 
-export class Dropout extends Module {
+export class Dropout extends Layer {
   constructor(readonly p = 0.5) {
     super();
-    if (p < 0 || p > 1) throw new RangeError(`dropout probability must be in [0, 1], got ${p}`);
+    checkP(p);
   }
-  forward(input: Tensor): Tensor {
-    return F.dropout(input, { p: this.p, training: this.training });
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::dropout', x, this.p, this.training);
   }
 }
 
@@ -157,112 +184,127 @@ export class NLLLoss extends Module {
 }
 
 /** Returns its input (a placeholder, e.g. for a removed head). */
-export class Identity extends Module {
-  forward(input: Tensor): Tensor {
-    return input;
+export class Identity extends Layer {
+  emit(_b: Emitter, x: Val): Val {
+    return x;
   }
 }
 
-export class ReLU6 extends Module {
-  forward(input: Tensor): Tensor {
-    return F.relu6(input);
+export class ReLU6 extends Layer {
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::hardtanh', x, 0, 6);
   }
 }
-export class LeakyReLU extends Module {
+export class LeakyReLU extends Layer {
   constructor(readonly negativeSlope = 0.01) {
     super();
+    checkNumber('negativeSlope', negativeSlope);
   }
-  forward(input: Tensor): Tensor {
-    return F.leakyRelu(input, { negativeSlope: this.negativeSlope });
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::leaky_relu', x, this.negativeSlope);
   }
 }
-export class GELU extends Module {
+export class GELU extends Layer {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
+    if (approximate !== 'none' && approximate !== 'tanh') argError('approximate', "'none' or 'tanh'", approximate);
   }
-  forward(input: Tensor): Tensor {
-    return F.gelu(input, { approximate: this.approximate });
-  }
-}
-export class SiLU extends Module {
-  forward(input: Tensor): Tensor {
-    return F.silu(input);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::gelu', x, this.approximate);
   }
 }
-export class Sigmoid extends Module {
-  forward(input: Tensor): Tensor {
-    return F.sigmoid(input);
+export class SiLU extends Layer {
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::silu', x);
   }
 }
-export class Tanh extends Module {
-  forward(input: Tensor): Tensor {
-    return F.tanh(input);
+export class Sigmoid extends Layer {
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::sigmoid', x);
   }
 }
-export class Softmax extends Module {
+export class Tanh extends Layer {
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::tanh', x);
+  }
+}
+export class Softmax extends Layer {
   constructor(readonly dim: number) {
     super();
+    checkInt('dim', dim);
   }
-  forward(input: Tensor): Tensor {
-    return F.softmax(input, this.dim);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::softmax.int', x, this.dim);
   }
 }
-export class LogSoftmax extends Module {
+export class LogSoftmax extends Layer {
   constructor(readonly dim: number) {
     super();
+    checkInt('dim', dim);
   }
-  forward(input: Tensor): Tensor {
-    return F.logSoftmax(input, this.dim);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::log_softmax.int', x, this.dim);
   }
 }
 /** Splits dimension `dim` into `sizes`. */
-export class Unflatten extends Module {
+export class Unflatten extends Layer {
   constructor(
     readonly dim: number,
     readonly sizes: number[],
   ) {
     super();
+    checkInt('dim', dim);
+    if (!Array.isArray(sizes) || !sizes.length) argError('sizes', 'a non-empty array of integers', sizes);
+    sizes.forEach((d, i) => checkInt(`sizes[${i}]`, d, { min: -1 }));
   }
-  forward(input: Tensor): Tensor {
-    const d = this.dim < 0 ? this.dim + input.dim() : this.dim;
-    return input.reshape([...input.shape.slice(0, d), ...this.sizes, ...input.shape.slice(d + 1)]);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::unflatten.int', x, this.dim, this.sizes);
   }
 }
 
-export class AvgPool2d extends Module {
+export class AvgPool2d extends Layer {
+  private readonly args: ReturnType<typeof poolArgs> & { countIncludePad: boolean; divisorOverride: number | null };
   constructor(
     readonly kernelSize: F.IntOrPair,
     readonly options: F.AvgPool2dOptions = {},
   ) {
     super();
+    const divisorOverride = options.divisorOverride ?? null;
+    if (divisorOverride !== null) checkInt('divisorOverride', divisorOverride, { min: 1 });
+    this.args = { ...poolArgs(kernelSize, { ...options, dilation: 1 }), countIncludePad: checkBool('countIncludePad', options.countIncludePad ?? true), divisorOverride };
   }
-  forward(input: Tensor): Tensor {
-    return F.avgPool2d(input, this.kernelSize, this.options);
+  emit(b: Emitter, x: Val): Val {
+    const { k, stride, padding, ceilMode, countIncludePad, divisorOverride } = this.args;
+    return b.call('aten::avg_pool2d', x, k, stride, padding, ceilMode, countIncludePad, divisorOverride);
   }
 }
-export class AdaptiveAvgPool2d extends Module {
+export class AdaptiveAvgPool2d extends Layer {
+  private readonly size: [number, number];
   constructor(readonly outputSize: F.IntOrPair) {
     super();
+    this.size = F.pair('outputSize', outputSize);
   }
-  forward(input: Tensor): Tensor {
-    return F.adaptiveAvgPool2d(input, this.outputSize);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::adaptive_avg_pool2d', x, this.size);
   }
 }
-export class AdaptiveMaxPool2d extends Module {
+export class AdaptiveMaxPool2d extends Layer {
+  private readonly size: [number, number];
   constructor(readonly outputSize: F.IntOrPair) {
     super();
+    this.size = F.pair('outputSize', outputSize);
   }
-  forward(input: Tensor): Tensor {
-    return F.adaptiveMaxPool2d(input, this.outputSize);
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::adaptive_max_pool2d', x, this.size);
   }
 }
-export class Dropout2d extends Module {
+export class Dropout2d extends Layer {
   constructor(readonly p = 0.5) {
     super();
-    if (p < 0 || p > 1) throw new RangeError(`dropout probability must be in [0, 1], got ${p}`);
+    checkP(p);
   }
-  forward(input: Tensor): Tensor {
-    return F.dropout2d(input, { p: this.p, training: this.training });
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::feature_dropout', x, this.p, this.training);
   }
 }
 
@@ -275,7 +317,7 @@ export interface BatchNormOptions {
 }
 
 /** Batch normalisation with PyTorch's buffers: runningMean, runningVar, numBatchesTracked (state-dict keys running_mean, running_var, num_batches_tracked). */
-abstract class BatchNorm extends Module {
+abstract class BatchNorm extends Layer {
   weight: Parameter | null;
   bias: Parameter | null;
   declare running_mean: Tensor | null;
@@ -291,33 +333,30 @@ abstract class BatchNorm extends Module {
   ) {
     super();
     checkInt('numFeatures', numFeatures, { min: 1 });
-    this.eps = eps;
-    this.momentum = momentum;
+    this.eps = checkNumber('eps', eps);
+    this.momentum = momentum === null ? null : checkNumber('momentum', momentum);
     this.weight = affine ? new Parameter(ones(numFeatures)) : null;
     this.bias = affine ? new Parameter(zeros(numFeatures)) : null;
     this.registerBuffer('running_mean', trackRunningStats ? zeros(numFeatures) : null);
     this.registerBuffer('running_var', trackRunningStats ? ones(numFeatures) : null);
     this.registerBuffer('num_batches_tracked', trackRunningStats ? zeros([], { dtype: 'int64' }) : null);
   }
-  protected abstract checkInput(input: Tensor): void;
-  forward(input: Tensor): Tensor {
-    this.checkInput(input);
+  /** The numbers of input dimensions accepted. */
+  protected abstract readonly inputDims: number[];
+  emit(b: Emitter, x: Val): Val | null {
     const tracking = this.running_mean !== null;
     const updating = this.training && !this.statsFrozen && tracking;
+    // A cumulative average (momentum null) depends on the count at run time: TypeScript only.
+    if (updating && this.momentum === null && b.recording) return null;
+    b.checkDim(x, this.inputDims, `${this.constructor.name} expects ${this.inputDims.join('D or ')}D input`);
     let momentum = this.momentum ?? 0;
     if (updating) {
-      noGrad(() => this.num_batches_tracked!.add_(1));
+      b.call('aten::add_.Scalar', this.num_batches_tracked, 1);
       if (this.momentum === null) momentum = 1 / (this.num_batches_tracked!.item() as number);
     }
-    // Batch statistics in training (or without running stats); running statistics otherwise.
     const useBatchStats = (this.training && !this.statsFrozen) || !tracking;
-    return F.batchNorm(input, updating || !useBatchStats ? this.running_mean : null, updating || !useBatchStats ? this.running_var : null, {
-      weight: this.weight,
-      bias: this.bias,
-      training: useBatchStats,
-      momentum,
-      eps: this.eps,
-    });
+    const stats = updating || !useBatchStats;
+    return b.call('aten::batch_norm', x, this.weight, this.bias, stats ? this.running_mean : null, stats ? this.running_var : null, useBatchStats, momentum, this.eps, true);
   }
   extraRepr(): string {
     return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${this.weight !== null}, trackRunningStats=${this.running_mean !== null}`;
@@ -325,51 +364,55 @@ abstract class BatchNorm extends Module {
 }
 
 export class BatchNorm1d extends BatchNorm {
-  protected checkInput(input: Tensor): void {
-    if (input.dim() !== 2 && input.dim() !== 3) throw new RangeError(`BatchNorm1d expects 2D or 3D input, got ${input.dim()}D`);
-  }
+  protected readonly inputDims = [2, 3];
 }
 export class BatchNorm2d extends BatchNorm {
-  protected checkInput(input: Tensor): void {
-    if (input.dim() !== 4) throw new RangeError(`BatchNorm2d expects 4D input, got ${input.dim()}D`);
-  }
+  protected readonly inputDims = [4];
 }
 
-export class LayerNorm extends Module {
+export class LayerNorm extends Layer {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly normalizedShape: number[];
+  readonly eps: number;
   constructor(
     normalizedShape: number | number[],
     readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
   ) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
+    if (!Array.isArray(this.normalizedShape)) argError('normalizedShape', 'an integer or an array of integers', normalizedShape);
+    this.normalizedShape.forEach((d, i) => checkInt(`normalizedShape[${i}]`, d, { min: 1 }));
+    this.eps = checkNumber('eps', options.eps ?? 1e-5);
     const affine = options.elementwiseAffine ?? true;
     this.weight = affine ? new Parameter(ones(this.normalizedShape)) : null;
     this.bias = affine && (options.bias ?? true) ? new Parameter(zeros(this.normalizedShape)) : null;
   }
-  forward(input: Tensor): Tensor {
-    return F.layerNorm(input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.options.eps ?? 1e-5 });
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::layer_norm', x, this.normalizedShape, this.weight, this.bias, this.eps, true);
   }
 }
 
-export class GroupNorm extends Module {
+export class GroupNorm extends Layer {
   weight: Parameter | null;
   bias: Parameter | null;
+  readonly eps: number;
   constructor(
     readonly numGroups: number,
     readonly numChannels: number,
     readonly options: { eps?: number; affine?: boolean } = {},
   ) {
     super();
+    checkInt('numGroups', numGroups, { min: 1 });
+    checkInt('numChannels', numChannels, { min: 1 });
     if (numChannels % numGroups) throw new RangeError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
+    this.eps = checkNumber('eps', options.eps ?? 1e-5);
     const affine = options.affine ?? true;
     this.weight = affine ? new Parameter(ones(numChannels)) : null;
     this.bias = affine ? new Parameter(zeros(numChannels)) : null;
   }
-  forward(input: Tensor): Tensor {
-    return F.groupNorm(input, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.options.eps ?? 1e-5 });
+  emit(b: Emitter, x: Val): Val {
+    return b.call('aten::group_norm', x, this.numGroups, this.weight, this.bias, this.eps, true);
   }
 }
 

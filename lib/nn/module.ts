@@ -6,6 +6,7 @@ import { noGrad } from '../autograd';
 import { callT } from '../ops';
 import { Tensor } from '../tensor';
 import { checkPatterns, freezeByPatterns, nameMatches } from './freeze';
+import { CachedProgram, eager, Emitter, Recorder, runProgram, Val } from '../program';
 
 /** A tensor that is a module's learnable weight (requiresGrad on by default). */
 export class Parameter extends Tensor {
@@ -313,6 +314,42 @@ export abstract class Module {
 
 type Forwardable = Module & { forward(x: Tensor): Tensor };
 
+/**
+ * A built-in layer. Its forward is written once, as operator calls on an
+ * Emitter (`emit`): called directly it runs them at once; inside a container
+ * (Sequential) it is recorded into a program that runs natively in one call.
+ * A subclass that overrides `forward` runs that forward in TypeScript.
+ */
+export abstract class Layer extends Module {
+  /** Emits this layer's forward of `x`; null when it cannot be recorded (it then runs in TypeScript). */
+  abstract emit(b: Emitter, x: Val): Val | null;
+  forward(input: Tensor): Tensor {
+    eager.where = this.constructor.name;
+    return this.emit(eager, input) as Tensor;
+  }
+}
+
+/**
+ * Records `m`'s forward of `x` into `b` when it is made of built-in layers and
+ * containers whose forward is not overridden; otherwise returns null and
+ * leaves `b` as it was.
+ */
+export function emitModule(m: Module, b: Recorder, x: Val, name: string): Val | null {
+  const mark = b.mark();
+  let out: Val | null = null;
+  if (m instanceof Layer && m.forward === Layer.prototype.forward) {
+    b.where = `${name} (${m.constructor.name})`;
+    out = m.emit(b, x);
+  } else if (m instanceof Sequential && m.forward === Sequential.prototype.forward) {
+    out = x;
+    for (const [n, c] of m.namedChildren()) if (out) out = emitModule(c, b, out, name ? `${name}.${n}` : n);
+  }
+  if (!out) b.rollback(mark);
+  return out;
+}
+
+const PROGRAMS = Symbol('programs'); // compiled segments of a Sequential (not a field)
+
 /** Modules applied in order: `new Sequential(a, b, c)` (children '0', '1', …) or `new Sequential({ conv: a, relu: b })`. */
 export class Sequential extends Module {
   constructor(...modules: Module[] | [Record<string, Module>]) {
@@ -337,9 +374,36 @@ export class Sequential extends Module {
     this.registerModule(String(this.length), m);
     return this;
   }
+  /**
+   * Runs the children in order. Consecutive children made of built-in layers
+   * run natively, as one compiled program per run of them (recompiled only
+   * when weights are replaced or the mode changes); a child whose forward is
+   * TypeScript is called from TypeScript.
+   */
   forward(input: Tensor): Tensor {
+    const self = this as unknown as { [PROGRAMS]?: CachedProgram[] };
+    if (!self[PROGRAMS]) Object.defineProperty(this, PROGRAMS, { value: [], enumerable: false });
+    const programs = self[PROGRAMS]!;
+    const children = this.namedChildren();
     let x = input;
-    for (const m of this.children()) x = (m as Forwardable).forward(x);
+    let segment = 0;
+    for (let i = 0; i < children.length; ) {
+      const rec = new Recorder();
+      let v: Val | null = rec.input();
+      let j = i;
+      for (; j < children.length; j++) {
+        const out = emitModule(children[j][1], rec, v, children[j][0]);
+        if (!out) break;
+        v = out;
+      }
+      if (j > i) {
+        programs[segment] ??= new CachedProgram();
+        x = runProgram(programs[segment++].compile(rec.finish([v!])), [x])[0];
+        i = j;
+      } else {
+        x = (children[i++][1] as Forwardable).forward(x);
+      }
+    }
     return x;
   }
 }

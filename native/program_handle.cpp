@@ -1,0 +1,342 @@
+// Node-API side of compiled programs (a module tree's forward, a batch
+// pipeline), the background batch prefetcher that runs a program on a native
+// thread, and torch.Generator.
+#include "binding.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <c10/core/GeneratorImpl.h>
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace nodetorch {
+namespace {
+
+// A register reference in a program description: { $reg: n }.
+bool refOf(const Napi::Value& v, int* reg) {
+  if (!v.IsObject() || v.IsArray()) return false;
+  auto o = v.As<Napi::Object>();
+  if (!o.Has("$reg")) return false;
+  *reg = o.Get("$reg").As<Napi::Number>().Int32Value();
+  return true;
+}
+
+int regArg(Napi::Env env, const Napi::Value& v, int numRegs, const std::string& what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(env, what + " must be a register number");
+  int r = v.As<Napi::Number>().Int32Value();
+  if (r < 0 || r >= numRegs) throw Napi::RangeError::New(env, what + " refers to register " + std::to_string(r) + " of " + std::to_string(numRegs));
+  return r;
+}
+
+// A list argument some of whose elements are registers: the constants are
+// converted, the registers left as placeholders filled at run time.
+c10::IValue listWithRefs(Napi::Env env, const Napi::Array& arr, const c10::Argument& formal, const c10::FunctionSchema& schema,
+                         int argIndex, int numRegs, std::vector<ProgramRef>* refs) {
+  auto type = formal.real_type();
+  if (type->kind() == c10::TypeKind::OptionalType) type = type->castRaw<c10::OptionalType>()->getElementType();
+  if (type->kind() != c10::TypeKind::ListType)
+    throw Napi::TypeError::New(env, schema.name() + ": argument '" + formal.name() + "' is not a list");
+  const auto ek = type->castRaw<c10::ListType>()->getElementType()->kind();
+  const bool tensors = ek == c10::TypeKind::TensorType;
+  if (!tensors && ek != c10::TypeKind::IntType && ek != c10::TypeKind::SymIntType)
+    throw Napi::TypeError::New(env, schema.name() + ": argument '" + formal.name() + "' cannot hold registers");
+  c10::List<at::Tensor> tl;
+  c10::List<int64_t> il;
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    int reg;
+    Napi::Value x = arr.Get(i);
+    if (refOf(x, &reg)) {
+      regArg(env, Napi::Number::New(env, reg), numRegs, formal.name());
+      refs->push_back({argIndex, static_cast<int>(i), reg});
+      if (tensors) tl.push_back(at::Tensor());
+      else il.push_back(0);
+    } else if (tensors) {
+      tl.push_back(TensorHandle::TensorOf(env, x, formal.name().c_str()));
+    } else {
+      Napi::Array one = Napi::Array::New(env, 1);
+      one.Set(0u, x);
+      il.push_back(toIValue(env, one, formal, schema).toIntList().get(0));
+    }
+  }
+  return tensors ? c10::IValue(tl) : c10::IValue(il);
+}
+
+bool hasRef(const Napi::Value& v) {
+  if (!v.IsArray()) return false;
+  auto arr = v.As<Napi::Array>();
+  int reg;
+  for (uint32_t i = 0; i < arr.Length(); ++i)
+    if (refOf(arr.Get(i), &reg)) return true;
+  return false;
+}
+
+// Program description (from lib/program.ts):
+//   { numRegs, numInputs, results: [reg…], steps: [ { op, args: […], outs: [reg…], where }
+//                                                 | { check: reg, dims: [n…], where } ] }
+Program compileProgram(Napi::Env env, const Napi::Object& desc) {
+  Program p;
+  p.numRegs = desc.Get("numRegs").As<Napi::Number>().Int32Value();
+  p.numInputs = desc.Get("numInputs").As<Napi::Number>().Int32Value();
+  if (p.numRegs < p.numInputs || p.numInputs < 0) throw Napi::RangeError::New(env, "bad program: numRegs < numInputs");
+  auto results = desc.Get("results").As<Napi::Array>();
+  for (uint32_t i = 0; i < results.Length(); ++i) p.results.push_back(regArg(env, results.Get(i), p.numRegs, "result"));
+  auto steps = desc.Get("steps").As<Napi::Array>();
+  for (uint32_t s = 0; s < steps.Length(); ++s) {
+    auto st = steps.Get(s).As<Napi::Object>();
+    ProgramStep step;
+    step.where = st.Get("where").ToString().Utf8Value();
+    if (st.Has("check")) {
+      step.refs.push_back({0, -1, regArg(env, st.Get("check"), p.numRegs, "check")});
+      auto dims = st.Get("dims").As<Napi::Array>();
+      for (uint32_t i = 0; i < dims.Length(); ++i) step.dims.push_back(dims.Get(i).As<Napi::Number>().Int64Value());
+      p.steps.push_back(std::move(step));
+      continue;
+    }
+    step.op = st.Get("op").As<Napi::Number>().Int64Value();
+    const auto& schema = operatorSchema(step.op);
+    const auto& formals = schema.arguments();
+    auto args = st.Get("args").As<Napi::Array>();
+    if (args.Length() > formals.size())
+      throw Napi::TypeError::New(env, schema.name() + " takes at most " + std::to_string(formals.size()) + " arguments");
+    for (size_t i = 0; i < formals.size(); ++i) {
+      Napi::Value v = i < args.Length() ? args.Get(static_cast<uint32_t>(i)) : env.Undefined();
+      int reg;
+      if (refOf(v, &reg)) {
+        step.refs.push_back({static_cast<int>(i), -1, regArg(env, Napi::Number::New(env, reg), p.numRegs, formals[i].name())});
+        step.args.emplace_back();
+      } else if (hasRef(v)) {
+        step.args.push_back(listWithRefs(env, v.As<Napi::Array>(), formals[i], schema, static_cast<int>(i), p.numRegs, &step.refs));
+      } else {
+        step.args.push_back(toArgument(env, v, formals[i], schema));
+      }
+    }
+    auto outs = st.Get("outs").As<Napi::Array>();
+    for (uint32_t i = 0; i < outs.Length(); ++i) step.outs.push_back(regArg(env, outs.Get(i), p.numRegs, "out"));
+    p.steps.push_back(std::move(step));
+  }
+  return p;
+}
+
+std::vector<c10::IValue> inputsOf(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsArray()) throw Napi::TypeError::New(env, "inputs must be an array");
+  auto arr = v.As<Napi::Array>();
+  std::vector<c10::IValue> out;
+  for (uint32_t i = 0; i < arr.Length(); ++i) out.push_back(toGenericIValue(env, arr.Get(i), 0));
+  return out;
+}
+
+Napi::Value resultsToJs(Napi::Env env, const std::vector<c10::IValue>& values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (size_t i = 0; i < values.size(); ++i) out.Set(i, fromIValue(env, values[i]));
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- ProgramHandle
+
+Napi::Function ProgramHandle::DefineClass(Napi::Env env) {
+  // Writable, so that tests can spy on it (to show a forward is one native call).
+  const auto writable = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
+  return Napi::ObjectWrap<ProgramHandle>::DefineClass(env, "ProgramHandle", {InstanceMethod<&ProgramHandle::Run>("run", writable)});
+}
+
+ProgramHandle::ProgramHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProgramHandle>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "ProgramHandle(description)");
+  program_ = std::make_shared<Program>(guarded(env, [&] { return compileProgram(env, info[0].As<Napi::Object>()); }));
+}
+
+std::shared_ptr<const Program> ProgramHandle::ProgramOf(Napi::Env env, const Napi::Value& v) {
+  auto* data = env.GetInstanceData<InstanceData>();
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(data->programClass.Value()))
+    throw Napi::TypeError::New(env, "program must be a ProgramHandle");
+  return Napi::ObjectWrap<ProgramHandle>::Unwrap(v.As<Napi::Object>())->program_;
+}
+
+// run(inputs) -> results: runs on this thread, in this thread's grad mode.
+Napi::Value ProgramHandle::Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto inputs = inputsOf(env, info[0]);
+  return guarded(env, [&] { return resultsToJs(env, runProgram(*program_, inputs)); });
+}
+
+// ---------------------------------------------------------------- PrefetchHandle
+
+Napi::Function PrefetchHandle::DefineClass(Napi::Env env) {
+  return Napi::ObjectWrap<PrefetchHandle>::DefineClass(
+      env, "PrefetchHandle", {InstanceMethod<&PrefetchHandle::Next>("next"), InstanceMethod<&PrefetchHandle::Close>("close")});
+}
+
+// new PrefetchHandle(program, constInputs, order, batchSize, numBatches, depth):
+// batch b is program(...constInputs, order[b*batchSize : (b+1)*batchSize]),
+// made on a native thread, at most `depth` ahead of the consumer.
+PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PrefetchHandle>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 6) throw Napi::TypeError::New(env, "PrefetchHandle(program, inputs, order, batchSize, numBatches, depth)");
+  auto program = ProgramHandle::ProgramOf(env, info[0]);
+  auto inputs = inputsOf(env, info[1]);
+  at::Tensor order = TensorHandle::TensorOf(env, info[2], "order");
+  const int64_t batchSize = info[3].As<Napi::Number>().Int64Value();
+  const int64_t numBatches = info[4].As<Napi::Number>().Int64Value();
+  const size_t depth = static_cast<size_t>(std::max<int64_t>(1, info[5].As<Napi::Number>().Int64Value()));
+  if (batchSize < 1 || numBatches < 0 || (numBatches > 0 && (numBatches - 1) * batchSize >= order.size(0)))
+    throw Napi::RangeError::New(env, "PrefetchHandle: batches out of range of the order");
+  state_ = std::make_shared<State>();
+  auto st = state_;
+  st->thread = std::thread([st, program, inputs, order, batchSize, numBatches, depth] {
+    at::NoGradGuard noGrad;
+    const int64_t n = order.size(0);
+    for (int64_t b = 0; b < numBatches; ++b) {
+      {
+        std::unique_lock<std::mutex> lock(st->mutex);
+        st->cv.wait(lock, [&] { return st->stop || st->queue.size() < depth; });
+        if (st->stop) return;
+      }
+      std::vector<c10::IValue> batch;
+      try {
+        auto in = inputs;
+        in.push_back(order.narrow(0, b * batchSize, std::min(batchSize, n - b * batchSize)));
+        batch = runProgram(*program, in);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(st->mutex);
+        st->error = std::current_exception();
+        st->done = true;
+        st->cv.notify_all();
+        return;
+      }
+      std::lock_guard<std::mutex> lock(st->mutex);
+      st->queue.push_back(std::move(batch));
+      st->cv.notify_all();
+    }
+    std::lock_guard<std::mutex> lock(st->mutex);
+    st->done = true;
+    st->cv.notify_all();
+  });
+}
+
+PrefetchHandle::~PrefetchHandle() {
+  Stop();
+}
+
+void PrefetchHandle::Stop() {
+  if (!state_) return;
+  {
+    std::lock_guard<std::mutex> lock(state_->mutex);
+    state_->stop = true;
+    state_->queue.clear();
+  }
+  state_->cv.notify_all();
+  if (state_->thread.joinable()) state_->thread.join();
+  state_.reset();
+}
+
+// next() -> the next batch's results, or null after the last. Blocks until the
+// batch is ready (it usually already is).
+Napi::Value PrefetchHandle::Next(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!state_) return env.Null();
+  std::vector<c10::IValue> batch;
+  std::exception_ptr error;
+  {
+    std::unique_lock<std::mutex> lock(state_->mutex);
+    state_->cv.wait(lock, [&] { return !state_->queue.empty() || state_->done; });
+    if (!state_->queue.empty()) {
+      batch = std::move(state_->queue.front());
+      state_->queue.pop_front();
+      state_->cv.notify_all();
+    } else {
+      error = state_->error;
+    }
+  }
+  if (batch.empty() && !error) {
+    Stop();
+    return env.Null();
+  }
+  if (error) {
+    Stop();
+    return guarded(env, [&]() -> Napi::Value { std::rethrow_exception(error); });
+  }
+  return resultsToJs(env, batch);
+}
+
+Napi::Value PrefetchHandle::Close(const Napi::CallbackInfo& info) {
+  Stop();
+  return info.Env().Undefined();
+}
+
+// ---------------------------------------------------------------- GeneratorHandle
+
+Napi::Function GeneratorHandle::DefineClass(Napi::Env env) {
+  return Napi::ObjectWrap<GeneratorHandle>::DefineClass(
+      env, "GeneratorHandle",
+      {InstanceMethod<&GeneratorHandle::ManualSeed>("manualSeed"), InstanceMethod<&GeneratorHandle::Seed>("seed"),
+       InstanceMethod<&GeneratorHandle::InitialSeed>("initialSeed"), InstanceMethod<&GeneratorHandle::GetState>("getState"),
+       InstanceMethod<&GeneratorHandle::SetState>("setState")});
+}
+
+// A CPU generator, seeded as torch.Generator() is until manualSeed().
+GeneratorHandle::GeneratorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GeneratorHandle>(info) {
+  generator_ = at::make_generator<at::CPUGeneratorImpl>(c10::default_rng_seed_val);
+}
+
+bool GeneratorHandle::Is(Napi::Env env, const Napi::Value& v) {
+  auto* data = env.GetInstanceData<InstanceData>();
+  return v.IsObject() && v.As<Napi::Object>().InstanceOf(data->generatorClass.Value());
+}
+
+at::Generator GeneratorHandle::GeneratorOf(Napi::Env env, const Napi::Value& v) {
+  if (!Is(env, v)) throw Napi::TypeError::New(env, "generator must be a torch.Generator");
+  return Napi::ObjectWrap<GeneratorHandle>::Unwrap(v.As<Napi::Object>())->generator_;
+}
+
+// manualSeed(seed: number | bigint)
+Napi::Value GeneratorHandle::ManualSeed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint64_t seed;
+  if (info.Length() > 0 && info[0].IsBigInt()) {
+    bool lossless;
+    seed = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+  } else if (info.Length() > 0 && info[0].IsNumber()) {
+    seed = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+  } else {
+    throw Napi::TypeError::New(env, "seed must be a number or bigint");
+  }
+  std::lock_guard<std::mutex> lock(generator_.mutex());
+  generator_.set_current_seed(seed);
+  return info.This();
+}
+
+// seed(): reseeds from a non-deterministic source and returns the seed.
+Napi::Value GeneratorHandle::Seed(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> lock(generator_.mutex());
+  uint64_t s = c10::detail::getNonDeterministicRandom();
+  generator_.set_current_seed(s);
+  return Napi::BigInt::New(info.Env(), s);
+}
+
+Napi::Value GeneratorHandle::InitialSeed(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> lock(generator_.mutex());
+  return Napi::BigInt::New(info.Env(), generator_.current_seed());
+}
+
+Napi::Value GeneratorHandle::GetState(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&] {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    return TensorHandle::Wrap(info.Env(), at::Tensor(generator_.get_state()));
+  });
+}
+
+Napi::Value GeneratorHandle::SetState(const Napi::CallbackInfo& info) {
+  const at::Tensor& state = TensorHandle::TensorOf(info.Env(), info[0], "state");
+  guarded(info.Env(), [&] {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_state(state);
+  });
+  return info.This();
+}
+
+}  // namespace nodetorch
