@@ -4,6 +4,7 @@ import { noGrad } from '../autograd';
 import { randperm, stack, tensor } from '../creation';
 import { Device, checkDevice } from '../dtype';
 import { Tensor } from '../tensor';
+import type { Emitter, Val } from '../program';
 
 /** A map-style data set: `length` items, read by index. */
 export interface Dataset<T = unknown> {
@@ -19,9 +20,16 @@ export interface BatchedDataset<T = unknown> extends Dataset<T> {
   getBatch(indices: Tensor): T;
   /** False when a batch cannot be made natively right now (e.g. a per-item JS transform). */
   readonly batchable?: boolean;
+  /**
+   * The batch for `indices` (an int64 vector) written as operator calls on an
+   * Emitter (lib/program.ts), or null when it cannot be. With it, the
+   * DataLoader records the whole batch pipeline once and runs it on a native
+   * thread, ahead of the training loop.
+   */
+  emitBatch?(b: Emitter, indices: Val): Val[] | null;
 }
 
-function isBatched(ds: Dataset): ds is BatchedDataset {
+export function isBatched(ds: Dataset): ds is BatchedDataset {
   return typeof (ds as BatchedDataset).getBatch === 'function' && (ds as BatchedDataset).batchable !== false;
 }
 
