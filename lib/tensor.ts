@@ -446,6 +446,11 @@ export class Tensor {
     callOp('aten::copy_', this, src);
     return this;
   }
+  /** Reverses the order of elements along `dims`. */
+  flip(...dims: (number | number[])[]): Tensor {
+    const list = dims.length === 1 && Array.isArray(dims[0]) ? dims[0] : (dims as number[]);
+    return callT('aten::flip', this, list.map((d, i) => checkInt(`dims[${i}]`, d)));
+  }
   /** Fills with U(from, to), from `generator` when given. */
   uniform_(from = 0, to = 1, { generator }: { generator?: GeneratorLike } = {}): this {
     callOp('aten::uniform_', this, checkNumber('from', from), checkNumber('to', to), generator);

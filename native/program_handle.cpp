@@ -39,29 +39,27 @@ c10::IValue listWithRefs(Napi::Env env, const Napi::Array& arr, const c10::Argum
   if (type->kind() == c10::TypeKind::OptionalType) type = type->castRaw<c10::OptionalType>()->getElementType();
   if (type->kind() != c10::TypeKind::ListType)
     throw Napi::TypeError::New(env, schema.name() + ": argument '" + formal.name() + "' is not a list");
-  const auto ek = type->castRaw<c10::ListType>()->getElementType()->kind();
+  const auto elem = type->castRaw<c10::ListType>()->getElementType();
+  const auto ek = elem->kind();
   const bool tensors = ek == c10::TypeKind::TensorType;
-  if (!tensors && ek != c10::TypeKind::IntType && ek != c10::TypeKind::SymIntType)
+  const bool optTensors =
+      ek == c10::TypeKind::OptionalType && elem->castRaw<c10::OptionalType>()->getElementType()->kind() == c10::TypeKind::TensorType;
+  if (!tensors && !optTensors && ek != c10::TypeKind::IntType && ek != c10::TypeKind::SymIntType)
     throw Napi::TypeError::New(env, schema.name() + ": argument '" + formal.name() + "' cannot hold registers");
-  c10::List<at::Tensor> tl;
-  c10::List<int64_t> il;
+  // Constants are converted as the whole list would be, with a placeholder where a register goes.
+  Napi::Array constants = Napi::Array::New(env, arr.Length());
   for (uint32_t i = 0; i < arr.Length(); ++i) {
     int reg;
     Napi::Value x = arr.Get(i);
     if (refOf(x, &reg)) {
       regArg(env, Napi::Number::New(env, reg), numRegs, formal.name());
       refs->push_back({argIndex, static_cast<int>(i), reg});
-      if (tensors) tl.push_back(at::Tensor());
-      else il.push_back(0);
-    } else if (tensors) {
-      tl.push_back(TensorHandle::TensorOf(env, x, formal.name().c_str()));
+      constants.Set(i, tensors ? Napi::Value(TensorHandle::Wrap(env, at::empty({0}))) : optTensors ? env.Null() : Napi::Number::New(env, 0));
     } else {
-      Napi::Array one = Napi::Array::New(env, 1);
-      one.Set(0u, x);
-      il.push_back(toIValue(env, one, formal, schema).toIntList().get(0));
+      constants.Set(i, x);
     }
   }
-  return tensors ? c10::IValue(tl) : c10::IValue(il);
+  return toIValue(env, constants, formal, schema);
 }
 
 bool hasRef(const Napi::Value& v) {

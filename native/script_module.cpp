@@ -12,6 +12,7 @@ namespace nodetorch {
 c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth) {
   if (depth > 64) throw Napi::RangeError::New(env, "value is nested too deeply (or refers to itself)");
   if (TensorHandle::Is(env, v)) return TensorHandle::TensorOf(env, v, "tensor");
+  if (GeneratorHandle::Is(env, v)) return GeneratorHandle::GeneratorOf(env, v);
   if (v.IsNull() || v.IsUndefined()) return c10::IValue();
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
   if (v.IsNumber()) {

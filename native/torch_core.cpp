@@ -120,22 +120,10 @@ void callOperator(int64_t id, torch::jit::Stack& stack) {
 
 namespace {
 c10::IValue withElement(const c10::IValue& list, int element, const c10::IValue& v) {
-  if (list.isTensorList()) {
-    auto l = list.toTensorList().copy();
-    l.set(element, v.toTensor());
-    return l;
-  }
-  if (list.isIntList()) {
-    auto l = list.toIntList().copy();
-    l.set(element, v.toInt());
-    return l;
-  }
-  if (list.isDoubleList()) {
-    auto l = list.toDoubleList().copy();
-    l.set(element, v.toDouble());
-    return l;
-  }
-  TORCH_CHECK(false, "a program can only fill elements of tensor, int and float lists");
+  TORCH_CHECK(list.isList(), "a program can only fill elements of a list argument");
+  auto l = list.toList().copy();  // the step's constant list stays untouched
+  l.set(element, v);
+  return l;
 }
 }  // namespace
 

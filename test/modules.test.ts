@@ -17,8 +17,8 @@ class Net extends nn.Module {
   pool = new nn.AdaptiveAvgPool2d(1);
   forward(x: torch.Tensor): torch.Tensor {
     x = this.layer1.forward(this.stem.forward(x));
-    for (const m of this.extra) x = (m as nn.ReLU).forward(x);
-    return (this.heads.get('digits') as nn.Linear).forward(this.pool.forward(x).flatten(1));
+    for (const m of this.extra) x = (m as torch.nn.ReLU).forward(x);
+    return (this.heads.get('digits') as torch.nn.Linear).forward(this.pool.forward(x).flatten(1));
   }
 }
 
@@ -91,7 +91,7 @@ describe('nn.Module, complete', () => {
     expect(seen).toEqual(['Linear', 'GELU', 'Linear', 'Sequential']);
     seq.apply((m) => m instanceof nn.Linear && nn.init.zeros_(m.weight));
     expect(seq.forward(torch.ones(1, 4)).abs().sum().item()).toBeGreaterThanOrEqual(0);
-    expect((seq.at(0) as nn.Linear).weight.abs().sum().item()).toBe(0);
+    expect((seq.at(0) as torch.nn.Linear).weight.abs().sum().item()).toBe(0);
     class WithBuffer extends nn.Module {
       constructor() {
         super();

@@ -108,7 +108,8 @@ describe('Sequential of built-in layers runs natively', () => {
       const y = m.forward(x);
       expect(twice.calls).toBe(1);
       expect(run).toHaveBeenCalledTimes(2); // [Linear, ReLU] and [Tanh]; MyLinear overrides forward
-      const expected = m.at(3).forward(m.at(1).forward(m.at(0).forward(x)).mul(2) as never) as torch.Tensor;
+      const fwd = (i: number, t: torch.Tensor) => (m.at(i) as torch.nn.Linear).forward(t);
+      const expected = fwd(3, fwd(1, fwd(0, x)).mul(2));
       expect(values(y)).toEqual(values(expected.tanh()));
       expect(Math.min(...values(expected))).toBeGreaterThan(90); // MyLinear's own forward ran
     } finally {
@@ -127,7 +128,7 @@ describe('Sequential of built-in layers runs natively', () => {
     const head = new nn.Linear(3, 2);
     (m as unknown as Record<string, torch.nn.Module>)['2'] = head;
     expect(m.at(2)).toBe(head);
-    expect(values(m.forward(x))).toEqual(values(head.forward(m.at(0).forward(x) as never) as torch.Tensor));
+    expect(values(m.forward(x))).toEqual(values(head.forward((m.at(0) as torch.nn.Linear).forward(x))));
   });
 
   test('a shape error names the layer', () => {

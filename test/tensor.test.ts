@@ -197,7 +197,7 @@ describe('arithmetic, comparisons, reductions', () => {
     expect(a.argmax().item()).toBe(5);
     expect(a.argmax(1).tolist()).toEqual([1, 2]);
     expect(a.std(1).tolist()).toEqual([2, 2]);
-    expect(a.var(1, { correction: 0 }).tolist().map((v) => Math.round((v as number) * 1e4) / 1e4)).toEqual([2.6667, 2.6667]);
+    expect((a.var(1, { correction: 0 }).tolist() as number[]).map((v) => Math.round((v as number) * 1e4) / 1e4)).toEqual([2.6667, 2.6667]);
   });
 
   test('matmul, mm, bmm, softmax, logSoftmax, relu', () => {

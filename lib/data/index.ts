@@ -1,10 +1,14 @@
 // torch.utils.data: Dataset and DataLoader.
 import { argError, checkBool, checkInt } from '../errors';
 import { noGrad } from '../autograd';
-import { randperm, stack, tensor } from '../creation';
+import { arange, checkGenerator, randint, randperm, stack, tensor } from '../creation';
+import { Generator } from '../generator';
+import { native } from '../native';
+import { fromNative } from '../ops';
+import { CachedProgram, eager, Recorder } from '../program';
 import { Device, checkDevice } from '../dtype';
 import { Tensor } from '../tensor';
-import type { Emitter, Val } from '../program';
+import type { EmitArg, Emitter, Val } from '../program';
 
 /** A map-style data set: `length` items, read by index. */
 export interface Dataset<T = unknown> {
@@ -26,7 +30,14 @@ export interface BatchedDataset<T = unknown> extends Dataset<T> {
    * DataLoader records the whole batch pipeline once and runs it on a native
    * thread, ahead of the training loop.
    */
-  emitBatch?(b: Emitter, indices: Val): Val[] | null;
+  emitBatch?(b: Emitter, indices: Val, options?: BatchOptions): Val[] | null;
+}
+
+/** Where a recorded batch's randomness comes from and where it is delivered. */
+export interface BatchOptions {
+  /** A torch.Generator, a program register holding one, or null for the global generator. */
+  generator: EmitArg;
+  device: Device;
 }
 
 export function isBatched(ds: Dataset): ds is BatchedDataset {
@@ -45,52 +56,136 @@ export function defaultCollate(items: unknown[]): unknown {
   return items;
 }
 
-export interface DataLoaderOptions {
-  batchSize?: number;
-  shuffle?: boolean;
-  dropLast?: boolean;
-  /** Where batches are delivered ('cpu' by default). */
-  device?: Device;
-  collateFn?: (items: unknown[]) => unknown;
+/** What the DataLoader needs of a sampler: a length and the indices of an epoch (see ./sampler). */
+export interface SamplerLike extends Iterable<number> {
+  readonly length: number;
+  /** One epoch's indices as an int64 tensor (consuming randomness as iterating would). */
+  order?(): Tensor;
 }
 
-/** Batches of a data set, optionally shuffled each epoch (seed with torch.manualSeed). */
+export interface DataLoaderOptions {
+  batchSize?: number;
+  /** Reshuffle every epoch (a RandomSampler over the data set). */
+  shuffle?: boolean;
+  /** The order of the indices (instead of shuffle). */
+  sampler?: SamplerLike;
+  dropLast?: boolean;
+  /** Where batches are delivered ('cpu' by default); on CUDA, copies go through pinned memory, non-blocking. */
+  device?: Device;
+  /** Turns a list of items into a batch, for data sets read item by item. */
+  collateFn?: (items: unknown[]) => unknown;
+  /** Seeds the order and the augmentations: the same seed gives the same batches. Without one, the global generator (torch.manualSeed) does. */
+  generator?: Generator;
+  /** Batches made ahead on a native thread (0: make each batch when asked, on this thread). Default 2. */
+  prefetch?: number;
+}
+
+/**
+ * Batches of a data set. A data set held as tensors (the vision data sets,
+ * TensorDataset, their Subsets) with built-in transforms has its whole batch
+ * pipeline — gather, move to the device, transforms — recorded once as a
+ * program and run on a native thread, `prefetch` batches ahead of the loop;
+ * other data sets are read item by item and collated in JavaScript.
+ */
 export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
   readonly device: Device;
+  readonly sampler: SamplerLike | null;
+  readonly generator: Generator | null;
+  readonly prefetch: number;
   private readonly collateFn: (items: unknown[]) => unknown;
+  private readonly program = new CachedProgram();
 
   constructor(
     readonly dataset: Dataset,
-    { batchSize = 1, shuffle = false, dropLast = false, device = 'cpu', collateFn = defaultCollate }: DataLoaderOptions = {},
+    options: DataLoaderOptions = {},
   ) {
     if (!dataset || typeof dataset !== 'object' || typeof dataset.getItem !== 'function' || typeof dataset.length !== 'number') {
       argError('dataset', 'a Dataset (with length and getItem(i))', dataset);
     }
+    if (options === null || typeof options !== 'object') argError('options', 'an object', options);
+    const known = ['batchSize', 'shuffle', 'sampler', 'dropLast', 'device', 'collateFn', 'generator', 'prefetch'];
+    for (const k of Object.keys(options)) if (!known.includes(k)) throw new TypeError(`DataLoader: unknown option '${k}' (expected ${known.join(', ')})`);
+    const { batchSize = 1, shuffle = false, sampler = null, dropLast = false, device = 'cpu', collateFn = defaultCollate, generator = null, prefetch = 2 } = options;
     this.batchSize = checkInt('batchSize', batchSize, { min: 1 });
     this.shuffle = checkBool('shuffle', shuffle);
     this.dropLast = checkBool('dropLast', dropLast);
     this.device = checkDevice('device', device);
     if (typeof collateFn !== 'function') argError('collateFn', 'a function', collateFn);
     this.collateFn = collateFn;
+    if (sampler !== null && (typeof sampler !== 'object' || typeof sampler.length !== 'number' || typeof (sampler as SamplerLike)[Symbol.iterator] !== 'function')) {
+      argError('sampler', 'a Sampler (iterable, with length)', sampler);
+    }
+    if (sampler && shuffle) throw new TypeError('DataLoader: sampler option is mutually exclusive with shuffle');
+    this.sampler = sampler;
+    this.generator = generator === null ? null : checkGenerator(generator);
+    this.prefetch = checkInt('prefetch', prefetch, { min: 0 });
   }
 
   /** The number of batches in an epoch. */
   get length(): number {
-    const n = this.dataset.length;
+    const n = this.sampler ? this.sampler.length : this.dataset.length;
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  *[Symbol.iterator](): IterableIterator<T> {
+  /** This epoch's indices, as an int64 tensor. */
+  private epochOrder(): Tensor {
+    if (this.sampler) return this.sampler.order ? this.sampler.order() : tensor(BigInt64Array.from(this.sampler, (i) => BigInt(i)));
     const n = this.dataset.length;
-    const order = this.shuffle ? randperm(n) : null;
+    if (this.shuffle) return randperm(n, this.generator ? { generator: this.generator } : undefined);
+    return arange(n, { dtype: 'int64' });
+  }
+
+  /**
+   * The augmentations' generator for one epoch, seeded from the loader's
+   * generator (or the global one) when the epoch starts: an epoch's batches
+   * depend only on the seed, not on how far ahead they were made.
+   */
+  private epochGenerator(): Generator {
+    const opts = this.generator ? { generator: this.generator } : {};
+    const seed = randint(0, 2 ** 53 - 1, [1], opts).item() as number;
+    return new Generator().manualSeed(seed);
+  }
+
+  *[Symbol.iterator](): IterableIterator<T> {
+    const order = noGrad(() => this.epochOrder());
     const batches = this.length;
+    const ds = this.dataset;
+    if (isBatched(ds)) {
+      const augment = this.epochGenerator();
+      const rec = new Recorder();
+      const gen = rec.input();
+      const idx = rec.input();
+      const out = typeof ds.emitBatch === 'function' ? ds.emitBatch(rec, idx, { generator: gen, device: this.device }) : null;
+      if (out && this.prefetch > 0) {
+        const program = this.program.compile(rec.finish(out));
+        const prefetcher = new native.PrefetchHandle(program, [augment.handle], order.handle, this.batchSize, batches, this.prefetch);
+        try {
+          for (let b = 0; b < batches; b++) {
+            const next = prefetcher.next();
+            if (!next) break;
+            yield next.map((v) => fromNative(v)) as T;
+          }
+        } finally {
+          prefetcher.close();
+        }
+        return;
+      }
+      for (let b = 0; b < batches; b++) {
+        const indices = order.narrow(0, b * this.batchSize, Math.min(this.batchSize, order.shape[0] - b * this.batchSize));
+        yield noGrad(() => {
+          const batch = typeof ds.emitBatch === 'function' ? ds.emitBatch(eager, indices, { generator: augment, device: this.device }) : null;
+          return (batch ?? this.toDevice(ds.getBatch(indices))) as T;
+        });
+      }
+      return;
+    }
+    const idx = order.tolist() as number[];
     for (let b = 0; b < batches; b++) {
-      const start = b * this.batchSize;
-      const size = Math.min(this.batchSize, n - start);
-      yield noGrad(() => this.batch(order, start, size));
+      const items = idx.slice(b * this.batchSize, (b + 1) * this.batchSize).map((i) => ds.getItem(i));
+      yield noGrad(() => this.toDevice(this.collateFn(items)) as T);
     }
   }
 
@@ -102,26 +197,15 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
     }
   }
 
-  private batch(order: Tensor | null, start: number, size: number): T {
-    let out: unknown;
-    if (isBatched(this.dataset)) {
-      const indices = order ? order.narrow(0, start, size) : null;
-      out = this.dataset.getBatch(indices ?? rangeTensor(start, size));
-    } else {
-      const idx = order ? (order.narrow(0, start, size).tolist() as number[]) : Array.from({ length: size }, (_, i) => start + i);
-      out = this.collateFn(idx.map((i) => this.dataset.getItem(i)));
-    }
-    return (this.device === 'cpu' ? out : toDevice(out, this.device)) as T;
+  private toDevice(v: unknown): unknown {
+    return this.device === 'cpu' ? v : toDevice(v, this.device);
   }
-}
-
-function rangeTensor(start: number, size: number): Tensor {
-  return tensor(BigInt64Array.from({ length: size }, (_, i) => BigInt(start + i)));
 }
 
 function toDevice(v: unknown, device: Device): unknown {
   if (v instanceof Tensor) return v.to({ device, nonBlocking: true });
   if (Array.isArray(v)) return v.map((x) => toDevice(x, device));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toDevice(x, device)]));
   return v;
 }
 
@@ -145,6 +229,17 @@ export class TensorDataset implements BatchedDataset<Tensor[]> {
     return this.tensors.map((t) => t.select(0, i));
   }
   getBatch(indices: Tensor): Tensor[] {
-    return this.tensors.map((t) => t.indexSelect(0, indices));
+    return this.emitBatch(eager, indices) as Tensor[];
+  }
+  emitBatch(b: Emitter, indices: Val, { device }: BatchOptions = { generator: null, device: 'cpu' }): Val[] {
+    b.where = 'TensorDataset batch';
+    return this.tensors.map((t) => {
+      const x = b.call('aten::index_select', t, 0, indices);
+      return device === 'cpu' || t.device !== 'cpu' ? x : b.call('aten::_to_copy', b.call('aten::pin_memory', x), null, null, device, null, true);
+    });
   }
 }
+
+export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler, generatorFromGlobal } from './sampler';
+export type { Sampler, Sized, RandomSamplerOptions } from './sampler';
+export { Subset, ConcatDataset, randomSplit } from './subset';

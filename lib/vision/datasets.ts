@@ -7,7 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { argError, checkBool } from '../errors';
-import { BatchedDataset } from '../data';
+import { BatchedDataset, BatchOptions } from '../data';
+import { eager, Emitter, Val } from '../program';
 import { Tensor } from '../tensor';
 import { readIdx, IdxFormatError, IdxDType } from './idx';
 import { Transform } from './transforms';
@@ -66,12 +67,38 @@ export class VisionDataset implements BatchedDataset<[Tensor, unknown]> {
 
   /** True when a batch can be made natively (no per-item JS transform). */
   get batchable(): boolean {
-    return (!this.transform || typeof this.transform.batch === 'function') && !this.targetTransform;
+    const imageLike = this.data.dim() === 3 || this.data.dim() === 4;
+    return (!this.transform || (typeof this.transform.emitBatch === 'function' && imageLike)) && !this.targetTransform;
+  }
+
+  /**
+   * The batch for `indices` as operator calls: one gather of the images and
+   * labels, the move to the device (pinned, non-blocking), then the transform
+   * over the whole batch (images N×1×H×W, or N×C×H×W from N×H×W×C data).
+   */
+  emitBatch(b: Emitter, indices: Val, { generator, device }: BatchOptions = { generator: null, device: 'cpu' }): Val[] | null {
+    if (!this.batchable) return null;
+    b.where = `${this.constructor.name} batch`;
+    let x = b.call('aten::index_select', this.data, 0, indices);
+    let y = b.call('aten::index_select', this.targets, 0, indices);
+    if (device !== 'cpu') {
+      const move = (t: Val) => b.call('aten::_to_copy', b.call('aten::pin_memory', t), null, null, device, null, true);
+      x = move(x);
+      y = move(y);
+    }
+    if (this.transform?.emitBatch) {
+      const [, ...rest] = this.data.shape;
+      const channelFirst = this.data.dim() === 3 ? b.call('aten::unsqueeze', x, 1) : b.call('aten::permute', x, [0, 3, 1, 2]);
+      const shape = (this.data.dim() === 3 ? [1, rest[0], rest[1]] : [rest[2], rest[0], rest[1]]) as [number, number, number];
+      x = this.transform.emitBatch(b, channelFirst, { shape, dtype: this.data.dtype, generator, device });
+    }
+    return [x, y];
   }
 
   getBatch(indices: Tensor): [Tensor, Tensor] {
-    const x = this.data.indexSelect(0, indices);
-    return [this.transform?.batch ? this.transform.batch(x) : x, this.targets.indexSelect(0, indices)];
+    const out = this.emitBatch(eager, indices);
+    if (!out) throw new Error(`${this.constructor.name}: a batch cannot be made natively with a per-item transform; use getItem`);
+    return out as [Tensor, Tensor];
   }
 }
 

@@ -2,4 +2,6 @@ import * as transforms from './transforms';
 import * as datasets from './datasets';
 import * as io from './idx';
 
-export { transforms, datasets, io };
+import * as utils from './utils';
+
+export { transforms, datasets, io, utils };
