@@ -342,8 +342,9 @@ export function RandomAffine(degrees: number | [number, number], options: Random
   const [d0, d1] = range('degrees', degrees, { symmetric: true });
   const interpolation = checkInterpolation(o.interpolation ?? 'nearest');
   const fill = checkFill(o.fill ?? 0);
-  const translate = o.translate === undefined ? null : range('translate', o.translate, { min: 0 });
-  if (translate && (translate[0] > 1 || translate[1] > 1)) throw new RangeError('RandomAffine: translate values must be between 0 and 1');
+  const translate = o.translate === undefined ? null : o.translate;
+  if (translate && (!Array.isArray(translate) || translate.length !== 2 || translate.some((t) => typeof t !== 'number'))) argError('translate', 'a pair [maxX, maxY] of fractions', translate);
+  if (translate && translate.some((t) => !(t >= 0 && t <= 1))) throw new RangeError('RandomAffine: translate values must be between 0 and 1');
   const scale = o.scale === undefined ? null : range('scale', o.scale, { min: 0 });
   if (scale && scale[0] <= 0) throw new RangeError('RandomAffine: scale values must be positive');
   let shear: number[] | null = null;
