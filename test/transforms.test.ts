@@ -198,6 +198,24 @@ describe('DataLoader', () => {
     expect(counts).toEqual([980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]);
   });
 
+  test('the shuffled order is PyTorch DataLoader\'s for the same seed, epoch after epoch', () => {
+    // From PyTorch 2.11: DataLoader(TensorDataset(arange(10)), batch_size=4, shuffle=True, generator=Generator().manual_seed(0)),
+    // and the same after torch.manual_seed(5) without a generator; two epochs each.
+    const ds = new torch.data.TensorDataset(torch.arange(10));
+    const epoch = (l: torch.data.DataLoader<torch.Tensor[]>) => [...l].map((b) => b[0].tolist());
+    const g = new torch.data.DataLoader<torch.Tensor[]>(ds, { batchSize: 4, shuffle: true, generator: new torch.Generator().manualSeed(0) });
+    expect([epoch(g), epoch(g)]).toEqual([
+      [[3, 7, 5, 2], [0, 8, 1, 6], [9, 4]],
+      [[1, 3, 2, 7], [5, 9, 0, 6], [4, 8]],
+    ]);
+    torch.manualSeed(5);
+    const l = new torch.data.DataLoader<torch.Tensor[]>(ds, { batchSize: 4, shuffle: true });
+    expect([epoch(l), epoch(l)]).toEqual([
+      [[8, 3, 0, 5], [9, 1, 6, 2], [4, 7]],
+      [[5, 8, 9, 7], [2, 0, 4, 1], [3, 6]],
+    ]);
+  });
+
   test('breaking out early stops the prefetch thread; the next epoch starts cleanly', () => {
     const l = new torch.data.DataLoader(plain, { batchSize: 10, prefetch: 4 });
     for (const _ of l) break;

@@ -1,11 +1,12 @@
 // torch.utils.data: Dataset and DataLoader.
 import { argError, checkBool, checkInt } from '../errors';
 import { noGrad } from '../autograd';
-import { arange, checkGenerator, randint, randperm, stack, tensor } from '../creation';
+import { arange, checkGenerator, empty, stack, tensor } from '../creation';
 import { Generator } from '../generator';
 import { native } from '../native';
-import { fromNative } from '../ops';
+import { callOp, fromNative } from '../ops';
 import { CachedProgram, eager, Recorder } from '../program';
+import { RandomSampler } from './sampler';
 import { Device, checkDevice } from '../dtype';
 import { Tensor } from '../tensor';
 import type { EmitArg, Emitter, Val } from '../program';
@@ -74,7 +75,7 @@ export interface DataLoaderOptions {
   device?: Device;
   /** Turns a list of items into a batch, for data sets read item by item. */
   collateFn?: (items: unknown[]) => unknown;
-  /** Seeds the order and the augmentations: the same seed gives the same batches. Without one, the global generator (torch.manualSeed) does. */
+  /** Seeds the order and the augmentations: the same seed gives the same batches (and PyTorch's order). Without one, the global generator (torch.manualSeed) does. */
   generator?: Generator;
   /** Batches made ahead on a native thread (0: make each batch when asked, on this thread). Default 2. */
   prefetch?: number;
@@ -130,31 +131,30 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** This epoch's indices, as an int64 tensor. */
-  private epochOrder(): Tensor {
-    if (this.sampler) return this.sampler.order ? this.sampler.order() : tensor(BigInt64Array.from(this.sampler, (i) => BigInt(i)));
-    const n = this.dataset.length;
-    if (this.shuffle) return randperm(n, this.generator ? { generator: this.generator } : undefined);
-    return arange(n, { dtype: 'int64' });
-  }
-
   /**
-   * The augmentations' generator for one epoch, seeded from the loader's
-   * generator (or the global one) when the epoch starts: an epoch's batches
-   * depend only on the seed, not on how far ahead they were made.
+   * This epoch's indices as an int64 tensor, and its augmentations' generator,
+   * drawn as PyTorch's DataLoader draws them: first a base seed from the
+   * loader's generator (or the global one), then the sampler's order (shuffle
+   * is a RandomSampler on the same generator). With the same seed the order is
+   * PyTorch's; the augmentations of an epoch depend only on the base seed, not
+   * on how far ahead its batches were made.
    */
-  private epochGenerator(): Generator {
-    const opts = this.generator ? { generator: this.generator } : {};
-    const seed = randint(0, 2 ** 53 - 1, [1], opts).item() as number;
-    return new Generator().manualSeed(seed);
+  private startEpoch(): { order: Tensor; augment: Generator } {
+    const base = empty([], { dtype: 'int64' });
+    callOp('aten::random_', base, this.generator ?? undefined);
+    const augment = new Generator().manualSeed((base.toTypedArray() as BigInt64Array)[0]);
+    const sampler = this.sampler ?? (this.shuffle ? new RandomSampler(this.dataset, { generator: this.generator ?? undefined }) : null);
+    let order: Tensor;
+    if (!sampler) order = arange(this.dataset.length, { dtype: 'int64' });
+    else order = sampler.order ? sampler.order() : tensor(BigInt64Array.from(sampler, (i) => BigInt(i)));
+    return { order, augment };
   }
 
   *[Symbol.iterator](): IterableIterator<T> {
-    const order = noGrad(() => this.epochOrder());
+    const { order, augment } = noGrad(() => this.startEpoch());
     const batches = this.length;
     const ds = this.dataset;
     if (isBatched(ds)) {
-      const augment = this.epochGenerator();
       const rec = new Recorder();
       const gen = rec.input();
       const idx = rec.input();
@@ -240,6 +240,7 @@ export class TensorDataset implements BatchedDataset<Tensor[]> {
   }
 }
 
-export { SequentialSampler, RandomSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler, generatorFromGlobal } from './sampler';
+export { SequentialSampler, SubsetRandomSampler, WeightedRandomSampler, BatchSampler, generatorFromGlobal } from './sampler';
 export type { Sampler, Sized, RandomSamplerOptions } from './sampler';
 export { Subset, ConcatDataset, randomSplit } from './subset';
+export { RandomSampler };
