@@ -4,6 +4,7 @@
 #include "binding.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <c10/core/GeneratorImpl.h>
 
 #include <condition_variable>
@@ -11,6 +12,9 @@
 #include <exception>
 #include <mutex>
 #include <thread>
+
+// From LibTorch's OpenMP runtime when it has one (weak: absent in a build without OpenMP).
+extern "C" void omp_set_num_threads(int) __attribute__((weak));
 
 namespace nodetorch {
 namespace {
@@ -187,6 +191,11 @@ PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) : Napi::ObjectWra
   auto st = state_;
   st->thread = std::thread([st, program, inputs, order, batchSize, numBatches, depth] {
     at::NoGradGuard noGrad;
+    // One intra-op thread here: the training loop's thread keeps the intra-op pool, and two
+    // pools of at::get_num_threads() each would oversubscribe the cores (measured in bench/data_epoch).
+    // OpenMP's thread count is per calling thread, so this leaves the other threads alone.
+    at::internal::lazy_init_num_threads();
+    if (omp_set_num_threads) omp_set_num_threads(1);
     const int64_t n = order.size(0);
     for (int64_t b = 0; b < numBatches; ++b) {
       {

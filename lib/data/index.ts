@@ -1,4 +1,5 @@
 // torch.utils.data: Dataset and DataLoader.
+import * as os from 'os';
 import { argError, checkBool, checkInt } from '../errors';
 import { noGrad } from '../autograd';
 import { arange, checkGenerator, empty, stack, tensor } from '../creation';
@@ -77,8 +78,12 @@ export interface DataLoaderOptions {
   collateFn?: (items: unknown[]) => unknown;
   /** Seeds the order and the augmentations: the same seed gives the same batches (and PyTorch's order). Without one, the global generator (torch.manualSeed) does. */
   generator?: Generator;
-  /** Batches made ahead on a native thread (0: make each batch when asked, on this thread). Default 2. */
-  prefetch?: number;
+  /**
+   * Batches made ahead on a native thread (0: make each batch when asked, on this thread). By default 2
+   * when there is a core to spare (more cores than torch.getNumThreads(), or a CUDA device), else 0:
+   * on a machine whose cores all run the model, a second thread only competes with it.
+   */
+  prefetch?: number | 'auto';
 }
 
 /**
@@ -95,7 +100,7 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
   readonly device: Device;
   readonly sampler: SamplerLike | null;
   readonly generator: Generator | null;
-  readonly prefetch: number;
+  private readonly prefetchOption: number | 'auto';
   private readonly collateFn: (items: unknown[]) => unknown;
   private readonly program = new CachedProgram();
 
@@ -109,7 +114,7 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
     if (options === null || typeof options !== 'object') argError('options', 'an object', options);
     const known = ['batchSize', 'shuffle', 'sampler', 'dropLast', 'device', 'collateFn', 'generator', 'prefetch'];
     for (const k of Object.keys(options)) if (!known.includes(k)) throw new TypeError(`DataLoader: unknown option '${k}' (expected ${known.join(', ')})`);
-    const { batchSize = 1, shuffle = false, sampler = null, dropLast = false, device = 'cpu', collateFn = defaultCollate, generator = null, prefetch = 2 } = options;
+    const { batchSize = 1, shuffle = false, sampler = null, dropLast = false, device = 'cpu', collateFn = defaultCollate, generator = null, prefetch = 'auto' } = options;
     this.batchSize = checkInt('batchSize', batchSize, { min: 1 });
     this.shuffle = checkBool('shuffle', shuffle);
     this.dropLast = checkBool('dropLast', dropLast);
@@ -122,7 +127,13 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
     if (sampler && shuffle) throw new TypeError('DataLoader: sampler option is mutually exclusive with shuffle');
     this.sampler = sampler;
     this.generator = generator === null ? null : checkGenerator(generator);
-    this.prefetch = checkInt('prefetch', prefetch, { min: 0 });
+    this.prefetchOption = prefetch === 'auto' ? prefetch : checkInt('prefetch', prefetch, { min: 0 });
+  }
+
+  /** How many batches are made ahead on a native thread (see the `prefetch` option). */
+  get prefetch(): number {
+    if (this.prefetchOption !== 'auto') return this.prefetchOption;
+    return this.device !== 'cpu' || os.availableParallelism() > native.getNumThreads() ? 2 : 0;
   }
 
   /** The number of batches in an epoch. */
@@ -159,9 +170,10 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
       const gen = rec.input();
       const idx = rec.input();
       const out = typeof ds.emitBatch === 'function' ? ds.emitBatch(rec, idx, { generator: gen, device: this.device }) : null;
-      if (out && this.prefetch > 0) {
+      const prefetch = this.prefetch;
+      if (out && prefetch > 0) {
         const program = this.program.compile(rec.finish(out));
-        const prefetcher = new native.PrefetchHandle(program, [augment.handle], order.handle, this.batchSize, batches, this.prefetch);
+        const prefetcher = new native.PrefetchHandle(program, [augment.handle], order.handle, this.batchSize, batches, prefetch);
         try {
           for (let b = 0; b < batches; b++) {
             const next = prefetcher.next();
