@@ -136,3 +136,8 @@ export class CachedProgram {
 export function runProgram(handle: ProgramHandle, inputs: Tensor[]): Tensor[] {
   return handle.run(inputs.map((t) => t.handle)).map((v) => fromNative(v) as Tensor);
 }
+
+/** Emits the copy of a CPU batch to `device` through pinned memory, non-blocking (as pin_memory + .to(non_blocking=True)). */
+export function emitPinnedCopy(b: Emitter, x: Val, device: string): Val {
+  return b.call('aten::_to_copy', b.call('aten::pin_memory', x), null, null, device, null, true);
+}

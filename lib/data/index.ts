@@ -6,7 +6,7 @@ import { arange, checkGenerator, empty, stack, tensor } from '../creation';
 import { Generator } from '../generator';
 import { native } from '../native';
 import { callOp, fromNative } from '../ops';
-import { CachedProgram, eager, Recorder } from '../program';
+import { CachedProgram, eager, emitPinnedCopy, Recorder } from '../program';
 import { RandomSampler } from './sampler';
 import { Device, checkDevice } from '../dtype';
 import { Tensor } from '../tensor';
@@ -247,7 +247,7 @@ export class TensorDataset implements BatchedDataset<Tensor[]> {
     b.where = 'TensorDataset batch';
     return this.tensors.map((t) => {
       const x = b.call('aten::index_select', t, 0, indices);
-      return device === 'cpu' || t.device !== 'cpu' ? x : b.call('aten::_to_copy', b.call('aten::pin_memory', x), null, null, device, null, true);
+      return device === 'cpu' || t.device !== 'cpu' ? x : emitPinnedCopy(b, x, device);
     });
   }
 }

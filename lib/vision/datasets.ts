@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { argError, checkBool } from '../errors';
 import { BatchedDataset, BatchOptions } from '../data';
-import { eager, Emitter, Val } from '../program';
+import { eager, emitPinnedCopy, Emitter, Val } from '../program';
 import { Tensor } from '../tensor';
 import { readIdx, IdxFormatError, IdxDType } from './idx';
 import { Transform } from './transforms';
@@ -82,9 +82,8 @@ export class VisionDataset implements BatchedDataset<[Tensor, unknown]> {
     let x = b.call('aten::index_select', this.data, 0, indices);
     let y = b.call('aten::index_select', this.targets, 0, indices);
     if (device !== 'cpu') {
-      const move = (t: Val) => b.call('aten::_to_copy', b.call('aten::pin_memory', t), null, null, device, null, true);
-      x = move(x);
-      y = move(y);
+      x = emitPinnedCopy(b, x, device);
+      y = emitPinnedCopy(b, y, device);
     }
     if (this.transform?.emitBatch) {
       const [, ...rest] = this.data.shape;

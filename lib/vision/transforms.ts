@@ -71,6 +71,11 @@ function cst(ctx: BatchContext, t: Tensor): Tensor {
   return ctx.device === 'cpu' ? t : t.to(ctx.device);
 }
 
+/** A tensor made on the CPU (where the generator draws) moved to the batch's device. */
+function toDevice(b: Emitter, ctx: BatchContext, t: Val): Val {
+  return ctx.device === 'cpu' ? t : b.call('aten::_to_copy', t, null, null, ctx.device, null, true);
+}
+
 /** The batch size (a number when eager, a register when recorded). */
 function batchSize(b: Emitter, x: Val): Val {
   return b.call('aten::size.int', x, 0);
@@ -157,7 +162,7 @@ function checkFill(v: unknown): Fill {
 /** Samples every image through its inverse matrix (torchvision's _gen_affine_grid + _apply_grid_transform, fill included). */
 function gridTransform(b: Emitter, x: Val, ctx: BatchContext, theta: Val, interpolation: Interpolation, fill: Fill | null): Val {
   const [C, H, W] = ctx.shape;
-  const t = ctx.device === 'cpu' ? theta : b.call('aten::to.device', theta, ctx.device, 'float32', true);
+  const t = toDevice(b, ctx, theta);
   const rescaled = b.call('aten::div.Tensor', b.call('aten::transpose.int', t, 1, 2), cst(ctx, tensor([0.5 * W, 0.5 * H])));
   const grid = b.call('aten::view', b.call('aten::matmul', cst(ctx, baseGrid(H, W)), rescaled), [-1, H, W, 2]);
   let img = toFloat(b, x, ctx);
@@ -175,9 +180,8 @@ function gridTransform(b: Emitter, x: Val, ctx: BatchContext, theta: Val, interp
 
 /** Crops box (top, left) of size h×w from each image; top/left are int64 N-vectors. Exact pixels (a gather). */
 function cropEach(b: Emitter, x: Val, ctx: BatchContext, top: Val, left: Val, h: number, w: number): Val {
-  const dev = (t: Val) => (ctx.device === 'cpu' ? t : b.call('aten::to.device', t, ctx.device, 'int64', true));
-  const rows = b.call('aten::add.Tensor', b.call('aten::view', dev(top), [-1, 1, 1]), cst(ctx, tensor(Array.from({ length: h }, (_, i) => i)).view(1, h, 1)));
-  const cols = b.call('aten::add.Tensor', b.call('aten::view', dev(left), [-1, 1, 1]), cst(ctx, tensor(Array.from({ length: w }, (_, i) => i)).view(1, 1, w)));
+  const rows = b.call('aten::add.Tensor', b.call('aten::view', toDevice(b, ctx, top), [-1, 1, 1]), cst(ctx, tensor(Array.from({ length: h }, (_, i) => i)).view(1, h, 1)));
+  const cols = b.call('aten::add.Tensor', b.call('aten::view', toDevice(b, ctx, left), [-1, 1, 1]), cst(ctx, tensor(Array.from({ length: w }, (_, i) => i)).view(1, 1, w)));
   const n = b.call('aten::view', b.call('aten::arange', batchSize(b, x), 'int64', undefined, ctx.device), [-1, 1, 1]);
   const hwc = b.call('aten::permute', x, [0, 2, 3, 1]);
   const out = b.call('aten::index.Tensor', hwc, [n, rows, cols]);
@@ -553,8 +557,7 @@ function resizedCropEach(b: Emitter, x: Val, ctx: BatchContext, box: Boxes, oh: 
   const gx = axis(box.left, box.w, ow, W, true);
   const gy = axis(box.top, box.h, oh, H, false);
   const grid = b.call('aten::cat', [b.call('aten::expand', gx, [-1, oh, ow, 1]), b.call('aten::expand', gy, [-1, oh, ow, 1])], 3);
-  const g = ctx.device === 'cpu' ? grid : b.call('aten::to.device', grid, ctx.device, 'float32', true);
-  const out = b.call('aten::grid_sampler', toFloat(b, x, ctx), g, 0, 1, false);
+  const out = b.call('aten::grid_sampler', toFloat(b, x, ctx), toDevice(b, ctx, grid), 0, 1, false);
   ctx.shape = [ctx.shape[0], oh, ow];
   return fromFloat(b, out, ctx);
 }
@@ -582,8 +585,7 @@ export function RandomHorizontalFlip(p = 0.5): Transform {
   return make('RandomHorizontalFlip', (b, x, ctx) => {
     const n = batchSize(b, x);
     const flip = b.call('aten::view', b.call('aten::lt.Scalar', uniform(b, ctx, n, 0, 1), p), [-1, 1, 1, 1]);
-    const m = ctx.device === 'cpu' ? flip : b.call('aten::to.device', flip, ctx.device, 'bool', true);
-    return b.call('aten::where.self', m, b.call('aten::flip', x, [3]), x);
+    return b.call('aten::where.self', toDevice(b, ctx, flip), b.call('aten::flip', x, [3]), x);
   });
 }
 
@@ -612,10 +614,10 @@ export function RandomErasing(options: { p?: number; scale?: [number, number]; r
     };
     let mask = b.call('aten::logical_and', within(box.top, box.h, H, [1, 1, H, 1]), within(box.left, box.w, W, [1, 1, 1, W]));
     mask = b.call('aten::logical_and', mask, col(b.call('aten::logical_and', apply, box.found)));
-    if (ctx.device !== 'cpu') mask = b.call('aten::to.device', mask, ctx.device, 'bool', true);
+    mask = toDevice(b, ctx, mask);
     const fill =
       value === 'random'
-        ? b.call('aten::normal_', b.call('aten::empty_like', x), 0, 1, ctx.generator)
+        ? toDevice(b, ctx, b.call('aten::normal_', b.call('aten::empty_like', x, 'float32', null, 'cpu'), 0, 1, ctx.generator))
         : cst(ctx, tensor(typeof value === 'number' ? [value] : value, { dtype: 'float32' }).view(1, -1, 1, 1)).to(ctx.dtype);
     return b.call('aten::where.self', mask, fill, x);
   });
