@@ -461,3 +461,12 @@ describe('download: mirrors, MD5, atomic writes (local server)', () => {
     await expect(datasets.MNIST.download(root, { mirrors: [base], resources, timeout: 0 })).rejects.toThrow(/timeout must be >= 1/);
   });
 });
+
+describe('download without mirrors', () => {
+  test('the default mirror lists are empty: download: true fails at once, saying how to set them', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nodetorch-nomirror-'));
+    expect(torch.vision.datasets.KMNIST.mirrors).toEqual([]);
+    expect(() => new torch.vision.datasets.KMNIST(root, { download: true })).toThrow(/no mirrors were given[\s\S]*KMNIST\.mirrors/);
+    expect(fs.readdirSync(path.join(root, 'KMNIST', 'raw'))).toEqual([]);
+  });
+});

