@@ -170,27 +170,28 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
       const gen = rec.input();
       const idx = rec.input();
       const out = typeof ds.emitBatch === 'function' ? ds.emitBatch(rec, idx, { generator: gen, device: this.device }) : null;
-      const prefetch = this.prefetch;
-      if (out && prefetch > 0) {
-        const program = this.program.compile(rec.finish(out));
-        const prefetcher = new native.PrefetchHandle(program, [augment.handle], order.handle, this.batchSize, batches, prefetch);
-        try {
-          for (let b = 0; b < batches; b++) {
-            const next = prefetcher.next();
-            if (!next) break;
-            yield next.map((v) => fromNative(v)) as T;
-          }
-        } finally {
-          prefetcher.close();
-        }
+      const batchOf = (b: number) => order.narrow(0, b * this.batchSize, Math.min(this.batchSize, order.shape[0] - b * this.batchSize));
+      if (!out) {
+        // No recordable batch (e.g. a data set with only getBatch): made here, batch by batch.
+        for (let b = 0; b < batches; b++) yield noGrad(() => this.toDevice(ds.getBatch(batchOf(b))) as T);
         return;
       }
-      for (let b = 0; b < batches; b++) {
-        const indices = order.narrow(0, b * this.batchSize, Math.min(this.batchSize, order.shape[0] - b * this.batchSize));
-        yield noGrad(() => {
-          const batch = typeof ds.emitBatch === 'function' ? ds.emitBatch(eager, indices, { generator: augment, device: this.device }) : null;
-          return (batch ?? this.toDevice(ds.getBatch(indices))) as T;
-        });
+      const program = this.program.compile(rec.finish(out));
+      const prefetch = this.prefetch;
+      if (prefetch === 0) {
+        // The same program, run on this thread when a batch is asked for.
+        for (let b = 0; b < batches; b++) yield noGrad(() => program.run([augment.handle, batchOf(b).handle]).map((v) => fromNative(v)) as T);
+        return;
+      }
+      const prefetcher = new native.PrefetchHandle(program, [augment.handle], order.handle, this.batchSize, batches, prefetch);
+      try {
+        for (let b = 0; b < batches; b++) {
+          const next = prefetcher.next();
+          if (!next) break;
+          yield next.map((v) => fromNative(v)) as T;
+        }
+      } finally {
+        prefetcher.close();
       }
       return;
     }
