@@ -110,8 +110,8 @@ class GuardedWrap : public Napi::ObjectWrap<T> {
                                   static_cast<SetterFn>(&GuardedWrap::template CallSetter<S>));
   }
   // The handle behind `v`, checked by its type tag; throws a TypeError naming `what` otherwise.
-  static T* Of(Napi::Env env, const Napi::Value& v, HandleKind kind, const char* what) {
-    if (!hasTag(env, v, kind)) throw Napi::TypeError::New(env, std::string(what) + " must be a " + T::kTypeName);
+  static T* Of(Napi::Env env, const Napi::Value& v, const char* what) {
+    if (!hasTag(env, v, T::kKind)) throw Napi::TypeError::New(env, std::string(what) + " must be a " + T::kTypeName);
     T* h = Base::Unwrap(v.As<Napi::Object>());
     if (!h) throw Napi::TypeError::New(env, std::string(what) + " is not an initialised " + T::kTypeName);
     return h;
@@ -125,13 +125,26 @@ class GuardedWrap : public Napi::ObjectWrap<T> {
   }
 
  private:
+  // node-addon-api unwraps `this` without knowing its class: a method taken from
+  // one class's prototype and called on another class's handle would see the
+  // wrong C++ object, so the receiver's type tag is checked first.
+  static void CheckReceiver(const Napi::CallbackInfo& info) {
+    if (!hasTag(info.Env(), info.This(), T::kKind))
+      throw Napi::TypeError::New(info.Env(), std::string("a ") + T::kTypeName + " method was called on another object");
+  }
   template <MethodFn M>
   Napi::Value CallMethod(const Napi::CallbackInfo& info) {
-    return guarded(info.Env(), [&] { return (static_cast<T*>(this)->*M)(info); });
+    return guarded(info.Env(), [&] {
+      CheckReceiver(info);
+      return (static_cast<T*>(this)->*M)(info);
+    });
   }
   template <SetterFn S>
   void CallSetter(const Napi::CallbackInfo& info, const Napi::Value& v) {
-    guarded(info.Env(), [&] { (static_cast<T*>(this)->*S)(info, v); });
+    guarded(info.Env(), [&] {
+      CheckReceiver(info);
+      (static_cast<T*>(this)->*S)(info, v);
+    });
   }
 };
 
@@ -142,6 +155,7 @@ class ScriptModule;
 class TensorHandle : public GuardedWrap<TensorHandle> {
  public:
   static constexpr const char* kTypeName = "Tensor";
+  static constexpr HandleKind kKind = HandleKind::Tensor;
   static Napi::Function DefineClass(Napi::Env env);
   static Napi::Value Wrap(Napi::Env env, at::Tensor t);
   static bool Is(Napi::Env env, const Napi::Value& v);
@@ -187,6 +201,7 @@ class TensorHandle : public GuardedWrap<TensorHandle> {
 class ScriptModuleHandle : public GuardedWrap<ScriptModuleHandle> {
  public:
   static constexpr const char* kTypeName = "ScriptModule";
+  static constexpr HandleKind kKind = HandleKind::ScriptModule;
   static Napi::Function DefineClass(Napi::Env env);
   explicit ScriptModuleHandle(const Napi::CallbackInfo& info);
   void Finalize(Napi::BasicEnv env) override;
@@ -216,6 +231,7 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info);
 class ProgramHandle : public GuardedWrap<ProgramHandle> {
  public:
   static constexpr const char* kTypeName = "ProgramHandle";
+  static constexpr HandleKind kKind = HandleKind::Program;
   static Napi::Function DefineClass(Napi::Env env);
   static std::shared_ptr<const Program> ProgramOf(Napi::Env env, const Napi::Value& v);
   explicit ProgramHandle(const Napi::CallbackInfo& info);
@@ -225,6 +241,7 @@ class ProgramHandle : public GuardedWrap<ProgramHandle> {
   void Release(Napi::BasicEnv env);
   Napi::Value Run(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
+  Napi::Value GetRepeatable(const Napi::CallbackInfo& info);
   std::shared_ptr<const Program> program_;
   std::vector<MemoryAccount::Hold> holds_;  // the tensors among its constants
 };
@@ -233,6 +250,7 @@ class ProgramHandle : public GuardedWrap<ProgramHandle> {
 class PrefetchHandle : public GuardedWrap<PrefetchHandle> {
  public:
   static constexpr const char* kTypeName = "PrefetchHandle";
+  static constexpr HandleKind kKind = HandleKind::Prefetch;
   static Napi::Function DefineClass(Napi::Env env);
   explicit PrefetchHandle(const Napi::CallbackInfo& info);
   ~PrefetchHandle() override;
@@ -262,6 +280,7 @@ void retireThread(std::thread t);
 class GeneratorHandle : public GuardedWrap<GeneratorHandle> {
  public:
   static constexpr const char* kTypeName = "torch.Generator";
+  static constexpr HandleKind kKind = HandleKind::Generator;
   static Napi::Function DefineClass(Napi::Env env);
   static bool Is(Napi::Env env, const Napi::Value& v);
   static at::Generator GeneratorOf(Napi::Env env, const Napi::Value& v);

@@ -99,6 +99,7 @@ Program compileProgram(Napi::Env env, const Napi::Object& desc) {
     }
     step.op = st.Get("op").As<Napi::Number>().Int64Value();
     const auto& schema = operatorSchema(step.op);
+    if (schema.is_mutable() || operatorHasTag(step.op, at::Tag::nondeterministic_seeded)) p.repeatable = false;
     const auto& formals = schema.arguments();
     auto args = st.Get("args").As<Napi::Array>();
     if (args.Length() > formals.size())
@@ -143,7 +144,9 @@ Napi::Value resultsToJs(Napi::Env env, const std::vector<c10::IValue>& values) {
 Napi::Function ProgramHandle::DefineClass(Napi::Env env) {
   // Writable, so that tests can spy on it (to show a forward is one native call).
   const auto writable = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
-  return Base::DefineClass(env, "ProgramHandle", {Method<&ProgramHandle::Run>("run", writable), Method<&ProgramHandle::Dispose>("dispose")});
+  return Base::DefineClass(env, "ProgramHandle",
+                           {Method<&ProgramHandle::Run>("run", writable), Method<&ProgramHandle::Dispose>("dispose"),
+                            Getter<&ProgramHandle::GetRepeatable>("repeatable")});
 }
 
 ProgramHandle::ProgramHandle(const Napi::CallbackInfo& info) : GuardedWrap<ProgramHandle>(info) {
@@ -172,7 +175,7 @@ void ProgramHandle::Finalize(Napi::BasicEnv env) {
 }
 
 std::shared_ptr<const Program> ProgramHandle::ProgramOf(Napi::Env env, const Napi::Value& v) {
-  auto* h = Of(env, v, HandleKind::Program, "program");
+  auto* h = Of(env, v, "program");
   if (!h->program_) throw Napi::Error::New(env, "program was used after dispose()");
   return h->program_;
 }
@@ -183,6 +186,10 @@ Napi::Value ProgramHandle::Run(const Napi::CallbackInfo& info) {
   if (!program_) throw Napi::Error::New(env, "program was used after dispose()");
   auto inputs = inputsOf(env, info[0]);
   return resultsToJs(env, runProgram(*program_, inputs));
+}
+
+Napi::Value ProgramHandle::GetRepeatable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), program_ && program_->repeatable);
 }
 
 Napi::Value ProgramHandle::Dispose(const Napi::CallbackInfo& info) {
@@ -369,7 +376,7 @@ bool GeneratorHandle::Is(Napi::Env env, const Napi::Value& v) {
 }
 
 at::Generator GeneratorHandle::GeneratorOf(Napi::Env env, const Napi::Value& v) {
-  return Of(env, v, HandleKind::Generator, "generator")->generator_;
+  return Of(env, v, "generator")->generator_;
 }
 
 // The generator's state is guarded by its own mutex (another thread, e.g. a

@@ -120,7 +120,7 @@ bool TensorHandle::Is(Napi::Env env, const Napi::Value& v) {
 }
 
 const at::Tensor& TensorHandle::TensorOf(Napi::Env env, const Napi::Value& v, const char* what) {
-  auto* h = Of(env, v, HandleKind::Tensor, what);
+  auto* h = Of(env, v, what);
   if (h->disposed_) throw Napi::Error::New(env, std::string(what) + " was used after dispose()");
   return h->tensor_;
 }
@@ -201,7 +201,7 @@ Napi::Value TensorHandle::GetGrad(const Napi::CallbackInfo& info) {
     NAPI_THROW_IF_FAILED(env, napi_get_reference_value(env, gradRef_, &cached), Napi::Value());
     if (cached) {
       Napi::Value v(env, cached);
-      auto* h = Of(env, v, HandleKind::Tensor, "grad");
+      auto* h = Of(env, v, "grad");
       if (!h->disposed_ && h->tensor_.is_same(grad)) return v;
     }
     napi_delete_reference(env, gradRef_);

@@ -129,6 +129,10 @@ void callOperator(int64_t id, torch::jit::Stack& stack) {
   handleFor(id).callBoxed(stack);
 }
 
+bool operatorHasTag(int64_t id, at::Tag tag) {
+  return handleFor(id).hasTag(tag);
+}
+
 namespace {
 c10::IValue withElement(const c10::IValue& list, int element, const c10::IValue& v) {
   TORCH_CHECK(list.isList(), "a program can only fill elements of a list argument");

@@ -24,6 +24,7 @@ std::string deviceName(const c10::Device& d);
 int64_t findOperator(const std::string& name, const std::string& overload);
 const c10::FunctionSchema& operatorSchema(int64_t id);
 void callOperator(int64_t id, torch::jit::Stack& stack);
+bool operatorHasTag(int64_t id, at::Tag tag);
 
 // A new tensor holding a copy of `bytes` (row-major, `dtype` elements).
 at::Tensor tensorFromBytes(const void* bytes, size_t byteLength, const std::vector<int64_t>& shape, c10::ScalarType dtype);
@@ -74,6 +75,9 @@ struct Program {
   int numInputs = 0;
   std::vector<ProgramStep> steps;
   std::vector<int> results;  // registers returned
+  // No step mutates an input in place or draws random numbers: running it again
+  // after a failure (out of memory) gives what one run would have.
+  bool repeatable = true;
 };
 std::vector<c10::IValue> runProgram(const Program& p, const std::vector<c10::IValue>& inputs);
 // The tensors a program holds among its constants (weights and the like).
