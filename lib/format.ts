@@ -36,7 +36,7 @@ export function formatTensor(t: Tensor): string {
   const numel = t.numel();
   const summarize = numel > SUMMARIZE_OVER;
   const typed = t.toTypedArray();
-  const flat: (number | bigint)[] = typed instanceof BigInt64Array ? Array.from(typed) : Array.from(typed as ArrayLike<number>);
+  const flat: (number | bigint)[] = Array.from(typed as ArrayLike<number | bigint>);
   const strides: number[] = [];
   for (let i = shape.length - 1, s = 1; i >= 0; i--) {
     strides[i] = s;

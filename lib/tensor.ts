@@ -219,7 +219,9 @@ export class Tensor {
     const flat = this.toTypedArray();
     const isBool = this.dtype === 'bool';
     const values: (number | bigint | boolean)[] =
-      flat instanceof BigInt64Array ? Array.from(flat, (v) => (bigint ? v : exactNumber(v))) : Array.from(flat as ArrayLike<number>, (v) => (isBool ? v !== 0 : v));
+      this.dtype === 'int64'
+        ? Array.from(flat as BigInt64Array, (v) => (bigint ? v : exactNumber(v)))
+        : Array.from(flat as ArrayLike<number>, (v) => (isBool ? v !== 0 : v));
     const shape = this.shape;
     if (shape.length === 0) return values[0] as number;
     let pos = 0;
