@@ -63,3 +63,45 @@ describe('every native entry point is guarded', () => {
     expect(() => new native.PrefetchHandle(program, [], torch.tensor(3).handle, 1, 1, 1)).toThrow(/order must be a 1-D integer tensor/);
   });
 });
+
+describe('threads', () => {
+  // Operators first used at the same time by two workers while a prefetch thread
+  // runs batch programs: the operator table grows while others read it.
+  const NAMES = ('abs acos acosh angle asin asinh atan atanh bitwise_not ceil conj cos cosh deg2rad digamma erf erfc erfinv exp exp2 expm1 ' +
+    'fix floor frac i0 lgamma log log10 log1p log2 logit nan_to_num neg negative positive rad2deg reciprocal round rsqrt sgn sigmoid sign ' +
+    'signbit sin sinc sinh sqrt square tan tanh trunc hardsigmoid hardswish mish silu softplus relu6 selu celu glu logsigmoid ' +
+    'argsort msort ravel t numel isnan isinf isfinite isreal flipud fliplr trace tril triu diag diagflat inverse det logdet slogdet pinverse ' +
+    'matrix_exp std var median nanmedian logsumexp count_nonzero cummax cummin cumprod cumsum').split(' ');
+
+  test('two workers looking up 100 operators each while a prefetch thread runs: every lookup finds its own schema', async () => {
+    const code = `
+      const { parentPort, workerData } = require('worker_threads');
+      const { native } = require(workerData.dist + '/native');
+      let found = 0, wrong = 0;
+      for (let round = 0; round < 20; round++) {
+        for (const name of workerData.names) {
+          let id;
+          try { id = native.op('aten::' + name, ''); } catch { continue; }
+          found++;
+          if (!native.schema(id).startsWith('aten::' + name + '(')) wrong++;
+        }
+      }
+      parentPort.postMessage({ found, wrong });
+    `;
+    const ds = new torch.data.TensorDataset(torch.randn(4096, 1, 28, 28), torch.randint(0, 10, [4096]));
+    const loader = new torch.data.DataLoader(ds, { batchSize: 32, shuffle: true, prefetch: 2 });
+    const workers = [0, 1].map((k) => new Worker(code, { eval: true, workerData: { dist: DIST, names: k ? [...NAMES].reverse() : NAMES } }));
+    const results = workers.map((w) => new Promise<{ found: number; wrong: number }>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); }));
+    let batches = 0;
+    for (const batch of loader) {
+      void batch;
+      batches++;
+    }
+    const [a, b] = await Promise.all(results);
+    await Promise.all(workers.map((w) => w.terminate()));
+    expect(batches).toBe(128);
+    expect(a.found).toBeGreaterThan(20 * 60);
+    expect(a.found).toBe(b.found);
+    expect(a.wrong + b.wrong).toBe(0);
+  });
+});
