@@ -142,10 +142,28 @@ export function packageRoot(): string {
 
 const PKG_ROOT = packageRoot();
 
+/**
+ * OpenMP's threads wait for work passively (sleeping) rather than spinning,
+ * unless the user chose (OMP_WAIT_POLICY set, even empty) or opted out
+ * (NODETORCH_OMP_WAIT_POLICY=keep). Spinning threads fight any other process for
+ * the cores; measured in bench/busy_machine.ts and docs/benchmarks.md. libgomp
+ * reads the variable once, when LibTorch loads, so it is set just for the load
+ * and removed again (child processes do not inherit it).
+ */
+function withOpenMpDefaults<T>(loadAddon: () => T): T {
+  const set = process.env.OMP_WAIT_POLICY === undefined && process.env.NODETORCH_OMP_WAIT_POLICY !== 'keep';
+  if (set) process.env.OMP_WAIT_POLICY = 'PASSIVE';
+  try {
+    return loadAddon();
+  } finally {
+    if (set) delete process.env.OMP_WAIT_POLICY;
+  }
+}
+
 function load(): NativeBinding {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('node-gyp-build')(PKG_ROOT) as NativeBinding;
+    return withOpenMpDefaults(() => require('node-gyp-build')(PKG_ROOT) as NativeBinding);
   } catch (err) {
     throw new Error(loadFailure(err as Error));
   }
