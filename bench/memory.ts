@@ -5,8 +5,6 @@
 //   npx tsc -p tsconfig.json && node dist/bench/memory.js [--iters 20000] [--rss-epochs 20]
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { PerformanceObserver } from 'perf_hooks';
-import * as torch from '../lib';
 
 function opt(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,42 +12,42 @@ function opt(name: string, fallback: string): string {
 }
 const iters = Number(opt('iters', '20000'));
 const rssEpochs = Number(opt('rss-epochs', '0'));
+// Another build's dist/lib, to compare before and after a change.
+const dist = path.resolve(opt('dist', path.join(__dirname, '..', 'lib')));
 
-let gcs = 0;
-const obs = new PerformanceObserver((list) => {
-  gcs += list.getEntries().length;
-});
-obs.observe({ entryTypes: ['gc'] });
+const LOOPS: [string, string, string][] = [
+  ['zeros(1).expand(2**28) views', 'const base = torch.zeros(1);', 'base.expand(2 ** 28);'],
+  ['view of a 4 MiB tensor', 'const m = torch.zeros(1024, 1024);', 'm.view(-1);'],
+  ['.grad reads (1 MiB gradient)', 'const p = torch.zeros(262144, { requiresGrad: true }); p.sum().backward();', 'void p.grad;'],
+  ['detach() of a 4 MiB tensor', 'const m = torch.zeros(1024, 1024);', 'm.detach();'],
+];
 
-async function measure(name: string, body: () => void): Promise<void> {
-  await new Promise((r) => setImmediate(r)); // let earlier GC entries arrive
-  const g0 = gcs;
-  const t0 = performance.now();
-  body();
-  const seconds = (performance.now() - t0) / 1000;
-  await new Promise((r) => setImmediate(r));
-  console.log(`${name} | ${iters} | ${gcs - g0} | ${seconds.toFixed(2)}`);
+/** Garbage collections (counted from --trace-gc) and seconds of `iters` runs of `step`. */
+function measure(setup: string, step: string): { gcs: number; seconds: number } {
+  const script = `
+    const torch = require(${JSON.stringify(dist)});
+    ${setup}
+    console.log('--- begin');
+    const t0 = performance.now();
+    for (let i = 0; i < ${iters}; i++) { ${step} }
+    const seconds = (performance.now() - t0) / 1000;
+    console.log('--- end');
+    console.log(JSON.stringify({ seconds }));
+  `;
+  const r = spawnSync(process.execPath, ['--trace-gc', '-e', script], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  const during = lines.slice(lines.indexOf('--- begin'), lines.indexOf('--- end'));
+  return { gcs: during.filter((l) => /ms: (Scavenge|Mark-Compact|Mark-Sweep|Minor)/i.test(l)).length, ...JSON.parse(lines.filter((l) => l.startsWith('{')).pop()!) };
 }
 
-(async () => {
+(() => {
+  console.log(`build: ${dist}`);
   console.log('loop | iterations | garbage collections | seconds');
-  const base = torch.zeros(1);
-  await measure('zeros(1).expand(2**28) views', () => {
-    for (let i = 0; i < iters; i++) base.expand(2 ** 28);
-  });
-  const m = torch.zeros(1024, 1024);
-  await measure('view of a 4 MiB tensor', () => {
-    for (let i = 0; i < iters; i++) m.view(-1);
-  });
-  const p = torch.zeros(262144, { requiresGrad: true });
-  p.sum().backward();
-  await measure('.grad reads (1 MiB gradient)', () => {
-    for (let i = 0; i < iters; i++) void p.grad;
-  });
-  await measure('detach() of a 4 MiB tensor', () => {
-    for (let i = 0; i < iters; i++) m.detach();
-  });
-  obs.disconnect();
+  for (const [name, setup, step] of LOOPS) {
+    const r = measure(setup, step);
+    console.log(`${name} | ${iters} | ${r.gcs} | ${r.seconds.toFixed(2)}`);
+  }
 
   if (rssEpochs > 0) {
     const root = path.resolve(__dirname, '..', '..');
