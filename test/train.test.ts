@@ -32,6 +32,16 @@ test('the fixture is PyTorch 2.11 running bench/seed002.py for two epochs with t
   expect(example).toContain(`const epochs = arg('epochs', ${fixture.epochs.length})`);
 });
 
+test('the README and docs/testing.md state these figures for the main job', () => {
+  const [first, last] = fixture.epochs.map((e) => `${e.accuracy.toFixed(2)}%`);
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+  expect(readme).toContain(`prints a test accuracy of ${first} after one epoch and ${last} after two`);
+  const testing = fs.readFileSync(path.join(ROOT, 'docs', 'testing.md'), 'utf8');
+  expect(testing).toContain(`PyTorch's for the same script and seed (${first}, ${last})`);
+  // and no other figure for it
+  expect(readme).not.toMatch(/about 9\d(\.\d+)?%/);
+});
+
 test("npm start's test accuracy equals PyTorch's for seed 002 within 0.1 points, epoch by epoch", () => {
   // What `npm start` runs, without npm in between (npm would add its own output).
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
