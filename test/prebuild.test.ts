@@ -81,6 +81,7 @@ describe('prebuild', () => {
       expect(r.stderr).toContain(`runtime=node abi=${ABI} `);
       expect(r.stderr).toContain(`node=${process.versions.node}`);
       expect(r.stderr).toMatch(/run `npm rebuild nodetorch`/);
+      expect(r.stderr).toContain(`node.abi${OTHER_ABI}.node (for Node ABI ${OTHER_ABI}, not this Node ${process.versions.node}'s ABI ${ABI})`);
       // npm install's check (scripts/install.js) refuses it too, and says why, so it builds from source.
       const i = spawnSync(process.execPath, ['-e', `process.exit(require(${JSON.stringify(path.join(pkg, 'scripts', 'install.js'))}).prebuildLoads() ? 0 : 3)`], { encoding: 'utf8' });
       expect(i.status).toBe(3);
