@@ -73,6 +73,9 @@ export interface NativeBinding {
   config(): NativeConfig;
   setErrorClass(cls: new (message: string, kind: string) => Error): void;
   memoryStats(): MemoryStats;
+  /** What a native entry returns when it failed; the error is then taken with takeError() (see guardBinding). */
+  readonly failure: object;
+  takeError(): unknown;
   /** Returns the CUDA caching allocator's free blocks to the driver (no-op without CUDA). */
   cudaEmptyCache(): void;
   ScriptModuleHandle: abstract new (...args: never[]) => ScriptModuleHandle;
@@ -214,4 +217,49 @@ function loadFailure(err: Error): string {
   ].join('\n');
 }
 
-export const native: NativeBinding = load();
+/**
+ * Native entries return `failure` instead of throwing (native/binding.h,
+ * enter(): a throw from native code while garbage collection runs finalizers
+ * is fatal on Node 20). Every exported function, method, getter and setter is
+ * wrapped here once, so that the error is thrown from JavaScript.
+ */
+function guardBinding(b: NativeBinding): NativeBinding {
+  const failure = b.failure;
+  const take = b.takeError;
+  const failed = (): never => {
+    throw take();
+  };
+  const wrap = (f: (...a: unknown[]) => unknown) =>
+    function (this: unknown, ...args: unknown[]): unknown {
+      const r = f.apply(this, args);
+      return r === failure ? failed() : r;
+    };
+  const record = b as unknown as Record<string, unknown>;
+  for (const [name, v] of Object.entries(record)) {
+    if (typeof v !== 'function' || name === 'takeError') continue;
+    if (!/^[A-Z]/.test(name)) {
+      record[name] = wrap(v as (...a: unknown[]) => unknown);
+      continue;
+    }
+    const proto = (v as { prototype: object }).prototype;
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      if (key === 'constructor') continue;
+      const d = Object.getOwnPropertyDescriptor(proto, key)!;
+      if (typeof d.value === 'function') {
+        d.value = wrap(d.value);
+      } else {
+        if (d.get) d.get = wrap(d.get);
+        if (d.set) {
+          const set = d.set;
+          d.set = function (this: unknown, value: unknown) {
+            if ((set.call(this, value) as unknown) === failure) failed();
+          };
+        }
+      }
+      Object.defineProperty(proto, key, d);
+    }
+  }
+  return b;
+}
+
+export const native: NativeBinding = guardBinding(load());

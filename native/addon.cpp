@@ -147,6 +147,18 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
   }
 }
 
+// takeError() -> the error the last failed entry returned `failure` for (undefined if none), once.
+Napi::Value TakeError(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* data = env.GetInstanceData<InstanceData>();
+  if (!data->pendingError) return env.Undefined();
+  napi_value v;
+  NAPI_THROW_IF_FAILED(env, napi_get_reference_value(env, data->pendingError, &v), Napi::Value());
+  napi_delete_reference(env, data->pendingError);
+  data->pendingError = nullptr;
+  return Napi::Value(env, v);
+}
+
 // memoryStats() -> what this environment's handles hold, counted per storage.
 Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -205,6 +217,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("config", EntryFunction<Config>(env, "config"));
   exports.Set("setErrorClass", EntryFunction<SetErrorClass>(env, "setErrorClass"));
   exports.Set("memoryStats", EntryFunction<MemoryStats>(env, "memoryStats"));
+  exports.Set("takeError", EntryFunction<TakeError>(env, "takeError"));
+  Napi::Object failure = Napi::Object::New(env);
+  failure.Set("nodetorchFailure", true);
+  data->failure = Napi::Persistent(failure);
+  exports.Set("failure", failure);
   exports.Set("cudaEmptyCache", EntryFunction<CudaEmptyCache>(env, "cudaEmptyCache"));
   return exports;
 }

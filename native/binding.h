@@ -51,6 +51,8 @@ class MemoryAccount {
 // Per-environment state (one per main thread / worker): nothing JS-related is
 // static, so the addon loads in several worker threads at once.
 struct InstanceData {
+  Napi::ObjectReference failure;  // the value an entry returns when it failed (see enter())
+  napi_ref pendingError = nullptr;  // the error it failed with, for takeError()
   Napi::FunctionReference tensorClass;
   Napi::FunctionReference errorClass;  // TorchError, handed over by lib/ once
   Napi::FunctionReference scriptModuleClass;
@@ -71,17 +73,43 @@ template <typename F>
 auto guarded(Napi::Env env, F&& body) -> decltype(body());
 void throwTorchError(Napi::Env env, const std::string& message, const char* kind);
 
-// Every entry point the addon exports is declared through these, so that each
-// runs inside guarded(): module functions (Entry<F>), and the methods and
-// accessors of handle classes (GuardedWrap<T>::Method/Getter/Accessor). It is
-// the one place errors are translated, as PyTorch's HANDLE_TH_ERRORS is.
+// Every entry point the addon exports goes through enter(): module functions
+// (EntryFunction<F>), and the methods and accessors of handle classes
+// (GuardedWrap<T>::Method/Getter/Accessor). It is the one place errors are
+// translated, as PyTorch's HANDLE_TH_ERRORS is.
+//
+// An error is not thrown from native code: enter() keeps it and returns the
+// environment's `failure` value, and lib/native.ts, which wraps every export,
+// throws it from JavaScript. On Node 20, a garbage collection that starts while
+// napi_throw makes the error's message runs the finalizers of dropped tensors
+// inside it, and Node then takes the error in flight for a finalizer's and
+// calls into JavaScript inside the collection: a fatal error. A throw from
+// JavaScript does not do that.
+napi_value failWith(Napi::Env env, const Napi::Error& e);
+// Runs `body` as a JS callback inside guarded(). Nothing escapes into Node's C frames.
+template <typename F>
+napi_value enter(napi_env env, napi_callback_info cbinfo, F&& body) {
+  try {
+    Napi::CallbackInfo info(env, cbinfo);
+    try {
+      return guarded(info.Env(), [&]() -> napi_value { return body(info); });
+    } catch (const Napi::Error& e) {
+      return failWith(info.Env(), e);
+    }
+  } catch (...) {
+    // Making the error failed (the environment is terminating): nothing more can be done.
+  }
+  return nullptr;
+}
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
-Napi::Value Entry(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] { return F(info); });
+napi_value EntryCallback(napi_env env, napi_callback_info cbinfo) {
+  return enter(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value { return F(info); });
 }
 template <Napi::Value (*F)(const Napi::CallbackInfo&)>
 Napi::Function EntryFunction(Napi::Env env, const char* name) {
-  return Napi::Function::New<&Entry<F>>(env, name);
+  napi_value fn;
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, &EntryCallback<F>, nullptr, &fn), Napi::Function());
+  return Napi::Function(env, fn);
 }
 
 // The base of every handle class: it defines the JS class and wraps instances
@@ -113,17 +141,18 @@ class GuardedWrap {
                          Napi::Function());
     return Napi::Function(env, cls);
   }
+  // Configurable, so that lib/native.ts can wrap each one once (guardBinding).
   template <MethodFn M>
-  static Descriptor Method(const char* name, napi_property_attributes attributes = napi_default) {
+  static Descriptor Method(const char* name, napi_property_attributes attributes = napi_default_method) {
     return {name, nullptr, &Call<M>, nullptr, nullptr, nullptr, attributes, nullptr};
   }
   template <MethodFn G>
   static Descriptor Getter(const char* name) {
-    return {name, nullptr, nullptr, &Call<G>, nullptr, nullptr, napi_default, nullptr};
+    return {name, nullptr, nullptr, &Call<G>, nullptr, nullptr, napi_configurable, nullptr};
   }
   template <MethodFn G, SetterFn S>
   static Descriptor Accessor(const char* name) {
-    return {name, nullptr, nullptr, &Call<G>, &Set<S>, nullptr, napi_default, nullptr};
+    return {name, nullptr, nullptr, &Call<G>, &Set<S>, nullptr, napi_configurable, nullptr};
   }
   // The handle behind `v`, checked by its type tag; throws a TypeError naming `what` otherwise.
   static T* Of(Napi::Env env, const Napi::Value& v, const char* what) {
@@ -135,11 +164,11 @@ class GuardedWrap {
   }
 
  private:
-  // Runs `body` as a JS callback: inside guarded(), a C++ failure becomes a
-  // pending JS exception; one that cannot be thrown (the environment is
-  // terminating) is dropped. Nothing escapes into Node's C frames.
+  // Constructors throw (rather than return the failure value): `new` must not
+  // give an object without a C++ instance. They fail only on bad input from
+  // nodetorch's own code or while the environment terminates.
   template <typename F>
-  static napi_value Entry(napi_env env, napi_callback_info cbinfo, F&& body) {
+  static napi_value EnterConstructor(napi_env env, napi_callback_info cbinfo, F&& body) {
     try {
       Napi::CallbackInfo info(env, cbinfo);
       return guarded(info.Env(), [&]() -> napi_value { return body(info); });
@@ -159,7 +188,7 @@ class GuardedWrap {
     return static_cast<T*>(p);
   }
   static napi_value Construct(napi_env env, napi_callback_info cbinfo) {
-    return Entry(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value {
+    return EnterConstructor(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value {
       Napi::Env e = info.Env();
       if (!info.IsConstructCall()) throw Napi::TypeError::New(e, std::string(T::kTypeName) + " must be called with new");
       auto instance = std::make_unique<T>(info);
@@ -176,13 +205,13 @@ class GuardedWrap {
   }
   template <MethodFn M>
   static napi_value Call(napi_env env, napi_callback_info cbinfo) {
-    return Entry(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value {
+    return enter(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value {
       return (Self(info)->*M)(info);
     });
   }
   template <SetterFn S>
   static napi_value Set(napi_env env, napi_callback_info cbinfo) {
-    return Entry(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value {
+    return enter(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value {
       (Self(info)->*S)(info, info[0]);
       return nullptr;
     });

@@ -142,10 +142,8 @@ Napi::Value resultsToJs(Napi::Env env, const std::vector<c10::IValue>& values) {
 // ---------------------------------------------------------------- ProgramHandle
 
 Napi::Function ProgramHandle::DefineClass(Napi::Env env) {
-  // Writable, so that tests can spy on it (to show a forward is one native call).
-  const auto writable = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
   return MakeClass(env, "ProgramHandle",
-                           {Method<&ProgramHandle::Run>("run", writable), Method<&ProgramHandle::Dispose>("dispose"),
+                           {Method<&ProgramHandle::Run>("run"), Method<&ProgramHandle::Dispose>("dispose"),
                             Getter<&ProgramHandle::GetRepeatable>("repeatable")});
 }
 

@@ -19,6 +19,18 @@ void throwTorchError(Napi::Env env, const std::string& message, const char* kind
   throw Napi::Error(env, err);
 }
 
+napi_value failWith(Napi::Env env, const Napi::Error& e) {
+  auto* data = env.GetInstanceData<InstanceData>();
+  if (!data || data->failure.IsEmpty()) {
+    e.ThrowAsJavaScriptException();  // during Init, before lib/ has taken over errors
+    return nullptr;
+  }
+  if (data->pendingError) napi_delete_reference(env, data->pendingError);
+  data->pendingError = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_reference(env, e.Value(), 1, &data->pendingError), nullptr);
+  return data->failure.Value();
+}
+
 // ---------------------------------------------------------------- type tags
 
 namespace {

@@ -42,6 +42,12 @@ describe('every native entry point is guarded', () => {
     expect(r.ok).toBe(8); // ...and the process still computes
   });
 
+  test('100,000 native errors while dropped tensors are collected: every one a TorchError, no abort', () => {
+    // Thrown from native code, such an error aborted Node 20 within seconds (found by fuzzing torch.load).
+    const r = runChild('gc_throw.js', ['100000']);
+    expect(r.errors).toBe(100000);
+  });
+
   test('a nested tensor (as TorchScript can return) reports a clear error for its shape', () => {
     const { callOp } = require('../lib/ops');
     const nested = callOp('aten::_nested_tensor_from_tensor_list', [torch.ones(2, 3), torch.ones(4, 3)]) as torch.Tensor;
