@@ -257,6 +257,10 @@ function readSafetensors(src: ByteSource, file: string): { tensors: Record<strin
     }
     if (off[1] > dataLength) throw new SafetensorsError(file, `tensor "${name}" ends at byte ${off[1]} of the data, which has ${dataLength} bytes`);
     const numel = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    // The product of the non-zero sizes bounds the strides: [0, 2^40, 2^40] holds nothing but cannot be a tensor.
+    if ((e.shape as number[]).reduce((a, b) => a * Math.max(b, 1), 1) > Number.MAX_SAFE_INTEGER) {
+      throw new SafetensorsError(file, `tensor "${name}" has an impossibly large shape [${e.shape}]`);
+    }
     if (numel * dt.size !== off[1] - off[0]) {
       throw new SafetensorsError(file, `tensor "${name}" (${dt.dtype}, shape [${e.shape}]) needs ${numel * dt.size} bytes but its data_offsets span ${off[1] - off[0]}`);
     }

@@ -255,6 +255,15 @@ export function zipEntryNames(src: ByteSource | Uint8Array): string[] | null {
   }
 }
 
+/** One record of a zip, whole (inflated if compressed, up to 1 GiB). */
+export function readZipRecord(src: ByteSource | Uint8Array, name: string, file = '<bytes>'): Buffer {
+  const source = src instanceof Uint8Array ? bufferSource(src) : src;
+  const zip = readZip(source, file);
+  const entry = zip.entries.get(name);
+  if (!entry) throw new TorchFileError(file, `has no zip record ${name}`);
+  return readEntry(source, zip, entry, file, { remaining: DEFAULT_MAX_INFLATED_BYTES, limit: DEFAULT_MAX_INFLATED_BYTES });
+}
+
 /** Where a record's data starts (after its local header), checked against the directory. */
 function dataStart(src: ByteSource, zip: ZipDirectory, entry: ZipEntry, file: string): number {
   const h = entry.localOffset;
