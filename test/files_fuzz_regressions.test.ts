@@ -103,6 +103,28 @@ describe('hostile pickles give TorchFileError', () => {
     expect(() => load(pkl)).toThrow(message);
   });
 
+  test('rebuilds that LibTorch would refuse are refused before any native call throws', () => {
+    // A native error thrown while garbage collection runs finalizers aborts Node 20 (found by the
+    // pickle fuzz target, docs/fuzzing.md), so the readers check what LibTorch would check first.
+    const original = native.call.bind(native);
+    let nativeThrows = 0;
+    const spy = jest.spyOn(native, 'call').mockImplementation((id, args) => {
+      try {
+        return original(id, args);
+      } catch (e) {
+        nativeThrows++;
+        throw e;
+      }
+    });
+    try {
+      for (const [, pkl] of CASES) expect(() => load(pkl)).toThrow(TorchFileError);
+      expect(() => load(fs.readFileSync(path.join(DIR, 'pickle-as-strided-out-of-bounds-native-throw.bin')))).toThrow(/needs 192 elements; the storage has 64/);
+      expect(nativeThrows).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   test('a dict key "__proto__" is a key, not a prototype', () => {
     const d = load(P([0x7d], 'X', [9, 0, 0, 0], '__proto__', [0x7d, 0x73, 0x2e])) as Record<string, unknown>;
     expect(Object.keys(d)).toEqual(['__proto__']);

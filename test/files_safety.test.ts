@@ -15,6 +15,7 @@ const realFs = require('fs') as typeof fs; // the module objects themselves, for
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const realZlib = require('zlib') as typeof zlib;
 const FIX = path.join(__dirname, 'fixtures');
+const DEFAULT_CHUNK = fileLimits.chunkBytes;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nodetorch-files-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const write = (name: string, bytes: Uint8Array) => {
@@ -403,7 +404,7 @@ describe('pickled integers are exact', () => {
 
 describe('large saves stream to the file', () => {
   afterEach(() => {
-    fileLimits.chunkBytes = 64 * 1024 * 1024;
+    fileLimits.chunkBytes = DEFAULT_CHUNK;
   });
 
   test('with the chunk lowered to 1000 bytes, no write is larger than a chunk plus a header, and the bytes are the same', () => {
@@ -429,7 +430,7 @@ describe('large saves stream to the file', () => {
     fileLimits.chunkBytes = 512;
     const f = path.join(tmp, 'streamed.pt');
     torch.save(obj, f);
-    fileLimits.chunkBytes = 64 * 1024 * 1024;
+    fileLimits.chunkBytes = DEFAULT_CHUNK;
     expect(fs.readFileSync(f).equals(writeTorchFile(obj))).toBe(true);
   });
 });
