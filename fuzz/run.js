@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Runs one coverage-guided fuzz target with Jazzer.js (libFuzzer underneath).
 //
-//   node fuzz/run.js <target> [--runs=N] [--max-len=N] [--coverage] [-- <libFuzzer flags>]
+//   node fuzz/run.js <target> [--runs=N] [--max-len=N] [-- <libFuzzer flags>]
 //
 // targets: torch-load, safetensors, pickle, idx (fuzz/targets/<target>.js).
 // The corpus is fuzz/work/corpus/<target> (seeded by fuzz/seeds.js on first use and
 // grown by the run); crashes and hangs are written to fuzz/work/findings/<target>/.
 // Needs `npm run build:ts` (the targets load dist/lib) and `npm install` in fuzz/
 // (see docs/fuzzing.md, also for machines with a C library older than glibc 2.38).
+// Line coverage of the readers over the corpus: node fuzz/coverage.js <target>.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -24,13 +25,12 @@ const own = dash < 0 ? argv : argv.slice(0, dash);
 const passThrough = dash < 0 ? [] : argv.slice(dash + 1);
 const target = own.find((a) => !a.startsWith('--'));
 if (!target || !TARGETS.includes(target)) {
-  console.error(`usage: node fuzz/run.js <${TARGETS.join('|')}> [--runs=N] [--max-len=N] [--coverage] [-- <libFuzzer flags>]`);
+  console.error(`usage: node fuzz/run.js <${TARGETS.join('|')}> [--runs=N] [--max-len=N] [-- <libFuzzer flags>]`);
   process.exit(2);
 }
 const flag = (name) => own.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 const runs = flag('runs') ?? '1000000';
 const maxLen = flag('max-len') ?? String(MAX_LEN[target]);
-const coverage = own.includes('--coverage');
 
 if (!fs.existsSync(path.join(ROOT, 'dist', 'lib', 'torchfile.js'))) {
   console.error('dist/lib is missing: run `npm run build:ts` (or npm install) at the repository root first');
@@ -52,7 +52,6 @@ const args = [
   '--sync',
   '-i', `${path.sep}dist${path.sep}lib${path.sep}`,
   '--timeout', '10000',
-  ...(coverage ? ['--mode', 'regression', '--coverage', '--coverage_directory', path.join(HERE, 'work', 'coverage', target), '--coverage_reporters', 'json-summary', 'text'] : []),
   '--',
   `-runs=${runs}`,
   `-max_len=${maxLen}`,
