@@ -63,18 +63,18 @@ function typedDtype(a: ArrayBufferView): DType | undefined {
 }
 
 /** Shape and flat values of a nested array; throws on ragged or non-numeric input. */
-function flatten(data: unknown): { shape: number[]; values: (number | boolean)[] } {
+function flatten(data: unknown): { shape: number[]; values: (number | bigint | boolean)[] } {
   const shape: number[] = [];
   let probe: unknown = data;
   while (Array.isArray(probe)) {
     shape.push(probe.length);
     probe = probe[0];
   }
-  const values: (number | boolean)[] = [];
+  const values: (number | bigint | boolean)[] = [];
   const walk = (v: unknown, d: number, where: string) => {
     if (d === shape.length) {
-      if (typeof v !== 'number' && typeof v !== 'boolean') argError(`data${where}`, 'a number or boolean', v);
-      values.push(v as number | boolean);
+      if (typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') argError(`data${where}`, 'a number, bigint or boolean', v);
+      values.push(v as number | bigint | boolean);
       return;
     }
     if (!Array.isArray(v)) argError(`data${where}`, `an array of length ${shape[d]}`, v);
@@ -87,10 +87,12 @@ function flatten(data: unknown): { shape: number[]; values: (number | boolean)[]
 
 /**
  * A tensor from a number, a (nested) array, a typed array or another tensor.
- * dtype is inferred as PyTorch does: booleans → bool, integers → int64,
- * otherwise float32; typed arrays keep their element type.
+ * dtype is inferred as PyTorch does: booleans → bool, integers (numbers that
+ * are integers int64 holds exactly, and bigints) → int64, otherwise float32;
+ * typed arrays keep their element type. A value is never wrapped: `1e20`
+ * gives a float tensor, and an integer outside a requested integer dtype throws.
  */
-export function tensor(data: NestedArray<number> | NestedArray<boolean> | ArrayBufferView | Tensor, options?: TensorOptions & { shape?: number[] }): Tensor {
+export function tensor(data: NestedArray<number> | NestedArray<bigint> | NestedArray<boolean> | ArrayBufferView | Tensor, options?: TensorOptions & { shape?: number[] }): Tensor {
   const o = checkOptions(options && stripShape(options));
   let t: Tensor;
   if (data instanceof Tensor) {
@@ -102,24 +104,63 @@ export function tensor(data: NestedArray<number> | NestedArray<boolean> | ArrayB
     t = new Tensor(native.fromBuffer(data, shape, dtype as DType));
   } else {
     const { shape, values } = flatten(data);
-    let natural: DType;
-    let buf: TypedArray;
-    if (values.length && values.every((v) => typeof v === 'boolean')) {
-      natural = 'bool';
-      buf = Uint8Array.from(values, (v) => (v ? 1 : 0));
-    } else if (values.some((v) => typeof v === 'boolean')) {
-      return argError('data', 'all numbers or all booleans', data);
-    } else if ((values as number[]).every((v) => Number.isInteger(v)) && !(o.dtype && isFloatingDtype(o.dtype)) && values.length) {
-      natural = 'int64';
-      buf = BigInt64Array.from(values as number[], (v) => BigInt(v));
-    } else {
-      natural = o.dtype === 'float64' ? 'float64' : 'float32';
-      buf = natural === 'float64' ? Float64Array.from(values as number[]) : Float32Array.from(values as number[]);
-    }
+    const [buf, natural] = packValues(values, o.dtype);
     t = new Tensor(native.fromBuffer(buf, shape, natural));
   }
   if (o.dtype && o.dtype !== t.dtype) t = t.to(o.dtype);
   return finish(t, o);
+}
+
+const INT64_MIN = -(2 ** 63);
+const INT64_LIMIT = 2 ** 63; // exclusive
+const INT_RANGE: Partial<Record<DType, [bigint, bigint]>> = {
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  int16: [-(2n ** 15n), 2n ** 15n - 1n],
+  int8: [-128n, 127n],
+  uint8: [0n, 255n],
+};
+
+/** True when `v` is an integer that int64 holds exactly (2^53 and above included, when the number is one). */
+export function isInt64Number(v: number): boolean {
+  return Number.isInteger(v) && v >= INT64_MIN && v < INT64_LIMIT;
+}
+
+/**
+ * The values of torch.tensor() in a typed array, with the dtype they give
+ * (the numbers rules of docs/api.md): booleans → bool; bigints, and numbers that
+ * are all integers int64 holds exactly → int64; otherwise float32 (float64 when
+ * asked). An integer is never wrapped: one outside the range of the requested
+ * integer dtype is refused, naming it.
+ */
+function packValues(values: (number | bigint | boolean)[], dtype: DType | undefined): [TypedArray, DType] {
+  if (values.length && values.every((v) => typeof v === 'boolean')) return [Uint8Array.from(values, (v) => (v ? 1 : 0)), 'bool'];
+  if (values.some((v) => typeof v === 'boolean')) return argError('data', 'all numbers or all booleans', values);
+  const nums = values as (number | bigint)[];
+  const floating = dtype !== undefined && isFloatingDtype(dtype);
+  const integral = nums.length > 0 && nums.every((v) => typeof v === 'bigint' || isInt64Number(v));
+  const range = dtype === undefined ? INT_RANGE.int64 : INT_RANGE[dtype];
+  if (integral && !floating && range) {
+    const out = new BigInt64Array(nums.length);
+    for (let i = 0; i < nums.length; i++) {
+      const b = BigInt(nums[i]);
+      if (b < range[0] || b > range[1]) throw new RangeError(`torch.tensor: ${nums[i]} at index ${i} does not fit in ${dtype ?? 'int64'} (${range[0]} to ${range[1]}); values are never wrapped`);
+      out[i] = b;
+    }
+    return [out, 'int64'];
+  }
+  if (dtype !== undefined && INT_RANGE[dtype] && !nums.every((v) => typeof v === 'bigint' || Number.isFinite(v))) {
+    const bad = nums.find((v) => typeof v === 'number' && !Number.isFinite(v));
+    throw new RangeError(`torch.tensor: ${bad} cannot be converted to ${dtype}`);
+  }
+  if (dtype !== undefined && INT_RANGE[dtype]) {
+    const r = INT_RANGE[dtype]!;
+    const bad = nums.findIndex((v) => typeof v === 'number' && (Math.trunc(v) < Number(r[0]) || Math.trunc(v) > Number(r[1])));
+    if (bad >= 0) throw new RangeError(`torch.tensor: ${nums[bad]} at index ${bad} does not fit in ${dtype}; values are never wrapped`);
+  }
+  const natural: DType = dtype === 'float64' ? 'float64' : 'float32';
+  const asNumber = (v: number | bigint) => (typeof v === 'bigint' ? Number(v) : v);
+  return natural === 'float64' ? [Float64Array.from(nums, asNumber), natural] : [Float32Array.from(nums, asNumber), natural];
 }
 
 function stripShape(o: TensorOptions & { shape?: number[] }): TensorOptions {
@@ -173,10 +214,10 @@ export function randn(...args: SizeArgs): Tensor {
 }
 
 /** A tensor of `size` filled with `value`; dtype follows the value (int → int64, boolean → bool, else float32) unless given. */
-export function full(size: number[], value: Scalar, options?: TensorOptions): Tensor {
+export function full(size: number[], value: Scalar | bigint, options?: TensorOptions): Tensor {
   const o = checkOptions(options);
-  if (typeof value !== 'number' && typeof value !== 'boolean') argError('fillValue', 'a number or boolean', value);
-  const dtype = o.dtype ?? (typeof value === 'boolean' ? 'bool' : Number.isInteger(value) ? 'int64' : 'float32');
+  if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'bigint') argError('fillValue', 'a number, bigint or boolean', value);
+  const dtype = o.dtype ?? (typeof value === 'boolean' ? 'bool' : typeof value === 'bigint' || isInt64Number(value) ? 'int64' : 'float32');
   return finish(callT('aten::full', checkShape('size', [size]), value, dtype), o);
 }
 

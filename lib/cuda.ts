@@ -9,3 +9,8 @@ export function isAvailable(): boolean {
 export function deviceCount(): number {
   return native.cudaDeviceCount();
 }
+
+/** Returns the CUDA caching allocator's unused blocks to the driver (as torch.cuda.empty_cache()); a no-op without CUDA. */
+export function emptyCache(): void {
+  native.cudaEmptyCache();
+}

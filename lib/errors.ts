@@ -32,9 +32,19 @@ export function argError(name: string, expected: string, got: unknown): never {
   throw new TypeError(`${name} must be ${expected}, got ${describe(got)}`);
 }
 
+/** An integer argument (a dim, a size, an index): a number, or a bigint (converted when it is a number exactly). */
 export function checkInt(name: string, v: unknown, { min }: { min?: number } = {}): number {
+  const n = exactIntOf(name, v);
+  if (min !== undefined && n < min) throw new RangeError(`${name} must be >= ${min}, got ${v}`);
+  return n;
+}
+
+function exactIntOf(name: string, v: unknown): number {
+  if (typeof v === 'bigint') {
+    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`${name} must be within ±(2^53 - 1), got ${v}n`);
+    return Number(v);
+  }
   if (typeof v !== 'number' || !Number.isInteger(v)) argError(name, 'an integer', v);
-  if (min !== undefined && (v as number) < min) throw new RangeError(`${name} must be >= ${min}, got ${v}`);
   return v as number;
 }
 
@@ -51,9 +61,9 @@ export function checkBool(name: string, v: unknown): boolean {
 /** A shape: integers >= 0 (or -1 where `allowInfer`), as an array or as separate numbers. */
 export function checkShape(name: string, dims: unknown[], { allowInfer = false } = {}): number[] {
   const list = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as unknown[]) : dims;
-  list.forEach((d, i) => {
-    if (typeof d !== 'number' || !Number.isInteger(d)) argError(`${name}[${i}]`, 'an integer', d);
-    if ((d as number) < (allowInfer ? -1 : 0)) throw new RangeError(`${name}[${i}] must be >= ${allowInfer ? -1 : 0}, got ${d}`);
+  return list.map((d, i) => {
+    const n = exactIntOf(`${name}[${i}]`, d);
+    if (n < (allowInfer ? -1 : 0)) throw new RangeError(`${name}[${i}] must be >= ${allowInfer ? -1 : 0}, got ${d}`);
+    return n;
   });
-  return list as number[];
 }

@@ -4,9 +4,13 @@ import type { Tensor } from './tensor';
 const SUMMARIZE_OVER = 1000; // PyTorch's default print threshold
 const EDGE = 3;
 
-function formatter(values: number[], isFloat: boolean, isBool: boolean): (v: number) => string {
+function formatter(values: (number | bigint)[], isFloat: boolean, isBool: boolean): (v: number | bigint) => string {
   if (isBool) return (v) => (v ? 'True' : 'False');
-  if (!isFloat) return (v) => String(v);
+  if (!isFloat) return (v) => String(v); // int64 elements are bigints: printed exactly
+  return floatFormatter(values as number[]) as (v: number | bigint) => string;
+}
+
+function floatFormatter(values: number[]): (v: number) => string {
   const finite = values.filter((v) => Number.isFinite(v));
   const abs = finite.map(Math.abs).filter((v) => v > 0);
   const allInt = finite.every((v) => Number.isInteger(v));
@@ -31,7 +35,8 @@ export function formatTensor(t: Tensor): string {
   const isBool = dtype === 'bool';
   const numel = t.numel();
   const summarize = numel > SUMMARIZE_OVER;
-  const flat = Array.from(t.toTypedArray() as ArrayLike<number | bigint>, Number);
+  const typed = t.toTypedArray();
+  const flat: (number | bigint)[] = Array.from(typed as ArrayLike<number | bigint>);
   const strides: number[] = [];
   for (let i = shape.length - 1, s = 1; i >= 0; i--) {
     strides[i] = s;
@@ -42,7 +47,7 @@ export function formatTensor(t: Tensor): string {
     summarize && shape[d] > 2 * EDGE
       ? [...Array(EDGE).keys(), null, ...Array.from({ length: EDGE }, (_, i) => shape[d] - EDGE + i)]
       : [...Array(shape[d]).keys()];
-  const visible: number[] = [];
+  const visible: (number | bigint)[] = [];
   const collect = (d: number, offset: number) => {
     if (d === shape.length) return void visible.push(flat[offset]);
     for (const i of shown(d)) if (i !== null) collect(d + 1, offset + i * strides[d]);

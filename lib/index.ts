@@ -16,6 +16,8 @@ export type { DType, Device } from './dtype';
 export { DTYPES } from './dtype';
 export type { TensorOptions, RandomOptions } from './creation';
 export { Generator } from './generator';
+export { memoryStats, collectGarbage } from './memory';
+export type { MemoryStats } from './memory';
 export type { Scalar, TensorOrScalar, NestedArray } from './tensor';
 export {
   tensor, zeros, ones, full, empty, arange, linspace, eye, rand, randn, randint, randperm,

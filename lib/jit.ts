@@ -65,6 +65,16 @@ export class ScriptModule {
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
+  /** Releases the module's native memory now (its parameters stay alive while other tensors hold them). */
+  dispose(): void {
+    this.handle.dispose();
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  get disposed(): boolean {
+    return this.handle.disposed;
+  }
   /** Writes the module (with its current weights) atomically; Python's torch.jit.load reads it. */
   save(file: string): void {
     if (typeof file !== 'string') argError('path', 'a file path', file);

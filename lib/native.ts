@@ -14,7 +14,8 @@ export interface TensorHandle {
   readonly isLeaf: boolean;
   readonly gradFn: string | null;
   readonly disposed: boolean;
-  item(): number | boolean;
+  /** A number (boolean for bool); an integer beyond 2^53 throws unless `bigint` (then every integer is a bigint). */
+  item(bigint?: boolean): number | bigint | boolean;
   /** The raw bytes of a contiguous CPU copy, in the tensor's own dtype. */
   bytes(): Buffer;
   toTypedArray(): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
@@ -22,6 +23,18 @@ export interface TensorHandle {
   retainGrad(): void;
   dispose(): void;
   isSame(other: TensorHandle): boolean;
+  /** Takes other's data (storage, dtype, device), keeping this tensor's identity (`param.data = x`). */
+  setData(other: TensorHandle): void;
+}
+
+/** What this environment's handles hold, counted once per storage. */
+export interface MemoryStats {
+  /** CPU bytes (reported to V8 as external memory). */
+  hostBytes: number;
+  /** Device (CUDA) bytes: counted, not reported to V8. */
+  deviceBytes: number;
+  /** Distinct storages held. */
+  storages: number;
 }
 
 export interface NativeConfig {
@@ -39,7 +52,7 @@ export interface NativeConfig {
 }
 
 /** A value an operator takes or returns (tensors travel as handles). */
-export type NativeValue = TensorHandle | GeneratorHandle | number | boolean | string | null | undefined | NativeValue[];
+export type NativeValue = TensorHandle | GeneratorHandle | number | bigint | boolean | string | null | undefined | NativeValue[];
 
 export interface NativeBinding {
   TensorHandle: abstract new (...args: never[]) => TensorHandle;
@@ -59,6 +72,9 @@ export interface NativeBinding {
   cudaDeviceCount(): number;
   config(): NativeConfig;
   setErrorClass(cls: new (message: string, kind: string) => Error): void;
+  memoryStats(): MemoryStats;
+  /** Returns the CUDA caching allocator's free blocks to the driver (no-op without CUDA). */
+  cudaEmptyCache(): void;
   ScriptModuleHandle: abstract new (...args: never[]) => ScriptModuleHandle;
   jitLoad(bytes: Uint8Array): ScriptModuleHandle;
   /** Compiles a program (see lib/program.ts). */
@@ -85,6 +101,10 @@ export interface ProgramDescription {
 }
 export interface ProgramHandle {
   run(inputs: NativeValue[]): NativeValue[];
+  /** Releases the program and the tensors among its constants. */
+  dispose(): void;
+  /** No step mutates in place or draws random numbers: it may run again after running out of memory. */
+  readonly repeatable: boolean;
 }
 export interface PrefetchHandle {
   /** The next batch's results (blocking until it is ready), or null after the last. */
@@ -106,8 +126,10 @@ export interface ScriptModuleHandle {
   train(on: boolean): void;
   to(device: string): void;
   save(): Buffer;
+  dispose(): void;
   readonly training: boolean;
   readonly methods: string[];
+  readonly disposed: boolean;
 }
 
 /** The package folder (holding package.json), from lib/ in a checkout or dist/lib/ when built. */
@@ -120,10 +142,28 @@ export function packageRoot(): string {
 
 const PKG_ROOT = packageRoot();
 
+/**
+ * OpenMP's threads wait for work passively (sleeping) rather than spinning,
+ * unless the user chose (OMP_WAIT_POLICY set, even empty) or opted out
+ * (NODETORCH_OMP_WAIT_POLICY=keep). Spinning threads fight any other process for
+ * the cores; measured in bench/busy_machine.ts and docs/benchmarks.md. libgomp
+ * reads the variable once, when LibTorch loads, so it is set just for the load
+ * and removed again (child processes do not inherit it).
+ */
+function withOpenMpDefaults<T>(loadAddon: () => T): T {
+  const set = process.env.OMP_WAIT_POLICY === undefined && process.env.NODETORCH_OMP_WAIT_POLICY !== 'keep';
+  if (set) process.env.OMP_WAIT_POLICY = 'PASSIVE';
+  try {
+    return loadAddon();
+  } finally {
+    if (set) delete process.env.OMP_WAIT_POLICY;
+  }
+}
+
 function load(): NativeBinding {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('node-gyp-build')(PKG_ROOT) as NativeBinding;
+    return withOpenMpDefaults(() => require('node-gyp-build')(PKG_ROOT) as NativeBinding);
   } catch (err) {
     throw new Error(loadFailure(err as Error));
   }

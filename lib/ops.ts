@@ -1,6 +1,7 @@
 // Calls ATen operators by schema name through the native dispatcher.
 import { GeneratorHandle, native, NativeValue, TensorHandle } from './native';
 import type { Tensor } from './tensor';
+import { retryOutOfMemory } from './memory';
 
 const ids = new Map<string, number>();
 
@@ -18,12 +19,12 @@ export function opId(qualified: string): number {
 }
 
 /** What an operator argument can be on the TypeScript side. */
-export type OpArg = Tensor | GeneratorLike | number | boolean | string | null | undefined | readonly OpArg[];
+export type OpArg = Tensor | GeneratorLike | number | bigint | boolean | string | null | undefined | readonly OpArg[];
 /** A torch.Generator (see generator.ts), passed to random operators. */
 export interface GeneratorLike {
   readonly handle: GeneratorHandle;
 }
-export type OpResult = Tensor | number | boolean | string | null | OpResult[];
+export type OpResult = Tensor | number | bigint | boolean | string | null | OpResult[];
 
 // Set by tensor.ts (breaks the import cycle): wraps a handle, unwraps a Tensor.
 let wrapHandle: (h: TensorHandle) => Tensor;
@@ -49,7 +50,9 @@ export function fromNative(v: NativeValue): OpResult {
 
 /** Calls `qualified` ('aten::add.Tensor') with positional arguments; undefined means the default. */
 export function callOp(qualified: string, ...args: OpArg[]): OpResult {
-  return fromNative(native.call(opId(qualified), args.map(toNative)));
+  const id = opId(qualified);
+  const nativeArgs = args.map(toNative);
+  return fromNative(retryOutOfMemory(() => native.call(id, nativeArgs)));
 }
 
 /** Calls an operator that returns one tensor. */

@@ -4,6 +4,7 @@
 // over registers that native code compiles and runs in one call (or on a
 // native thread). Both run exactly the same operators with the same arguments,
 // so their results are identical. See docs/architecture.md.
+import { retryOutOfMemory } from './memory';
 import { native, ProgramArg, ProgramDescription, ProgramHandle, ProgramReg, ProgramStep } from './native';
 import { callOp, fromNative, opId, OpArg, toNative } from './ops';
 import { Tensor } from './tensor';
@@ -125,6 +126,7 @@ export class CachedProgram {
   /** The compiled form of `d`. */
   compile(d: ProgramDescription): ProgramHandle {
     if (!this.handle || !this.description || !sameProgram(this.description, d)) {
+      this.handle?.dispose(); // a prefetch thread still running it keeps its own reference
       this.handle = new native.ProgramHandle(d);
       this.description = d;
     }
@@ -134,7 +136,10 @@ export class CachedProgram {
 
 /** Runs a compiled program on this thread (autograd records it as usual). */
 export function runProgram(handle: ProgramHandle, inputs: Tensor[]): Tensor[] {
-  return handle.run(inputs.map((t) => t.handle)).map((v) => fromNative(v) as Tensor);
+  const handles = inputs.map((t) => t.handle);
+  // A program that mutates state or draws random numbers is not run twice (its effects would repeat).
+  const results = handle.repeatable ? retryOutOfMemory(() => handle.run(handles)) : handle.run(handles);
+  return results.map((v) => fromNative(v) as Tensor);
 }
 
 /** Emits the copy of a CPU batch to `device` through pinned memory, non-blocking (as pin_memory + .to(non_blocking=True)). */

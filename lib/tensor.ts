@@ -5,8 +5,8 @@ import { callOp, callT, GeneratorLike, registerTensorClass } from './ops';
 import { formatTensor } from './format';
 
 export type Scalar = number | boolean;
-/** Something a binary op accepts on its right: a tensor or a number. */
-export type TensorOrScalar = Tensor | Scalar;
+/** Something a binary op accepts on its right: a tensor, a number, a bigint (an exact int64) or a boolean. */
+export type TensorOrScalar = Tensor | Scalar | bigint;
 export type NestedArray<T> = T | NestedArray<T>[];
 
 export interface ReduceOptions {
@@ -31,13 +31,20 @@ export class ValuesIndices {
 }
 
 function checkOperand(name: string, v: unknown): TensorOrScalar {
-  if (v instanceof Tensor || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Tensor || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v;
   return argError(name, 'a Tensor or a number', v);
 }
 
 /** Accepts `(a, b, c)` or `([a, b, c])`. */
 function dimsOf(name: string, dims: (number | number[])[], allowInfer = false): number[] {
   return checkShape(name, dims as unknown[], { allowInfer });
+}
+
+/** An int64 as a number, or a RangeError when it is not one exactly. */
+function exactNumber(v: bigint): number {
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+    throw new RangeError(`tolist(): ${v} is beyond Number.MAX_SAFE_INTEGER and cannot be a number exactly; use tolist({ bigint: true })`);
+  return Number(v);
 }
 
 function valuesIndices(r: Tensor[]): ValuesIndices {
@@ -52,6 +59,7 @@ function valuesIndices(r: Tensor[]): ValuesIndices {
 export class Tensor {
   /** @internal the native handle */
   readonly handle: TensorHandle;
+  #grad: Tensor | undefined;
 
   /** @internal use torch.tensor() and the other factories */
   constructor(handle: TensorHandle) {
@@ -78,10 +86,12 @@ export class Tensor {
   set requiresGrad(v: boolean) {
     this.handle.requiresGrad = checkBool('requiresGrad', v);
   }
-  /** The gradient accumulated by backward(), or null. */
+  /** The gradient accumulated by backward(), or null. Reads of an unchanged gradient return the same Tensor. */
   get grad(): Tensor | null {
     const g = this.handle.grad;
-    return g ? new Tensor(g) : null;
+    if (!g) return null;
+    if (this.#grad?.handle !== g) this.#grad = new Tensor(g);
+    return this.#grad;
   }
   set grad(g: Tensor | null) {
     if (g !== null && !(g instanceof Tensor)) argError('grad', 'a Tensor or null', g);
@@ -179,26 +189,44 @@ export class Tensor {
     return this.to('bool');
   }
 
-  /** The single value of a one-element tensor. */
+  /**
+   * The single value of a one-element tensor: a number (a boolean for bool).
+   * An int64 value beyond `Number.MAX_SAFE_INTEGER` is not a number exactly, so
+   * it throws a RangeError; `item({ bigint: true })` gives every integer as a bigint.
+   */
   item(): number;
+  item(options: { bigint: true }): bigint;
   item<T extends number | boolean>(): T;
-  item(): number | boolean {
-    return this.handle.item();
+  item(options?: { bigint?: boolean }): number | bigint | boolean {
+    const bigint = options?.bigint ?? false;
+    if (options !== undefined) checkBool('bigint', bigint);
+    return this.handle.item(bigint);
   }
   /** A flat copy of the elements, in a typed array matching the dtype (int64: BigInt64Array; bool, uint8: Uint8Array; float16/bfloat16: Float32Array). */
   toTypedArray(): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array {
     return this.handle.toTypedArray();
   }
-  /** The elements as nested arrays (a number for a 0-d tensor), like PyTorch's `tolist()`. */
-  tolist(): NestedArray<number> | NestedArray<boolean> {
+  /**
+   * The elements as nested arrays (a number for a 0-d tensor), like PyTorch's
+   * `tolist()`. int64 values beyond `Number.MAX_SAFE_INTEGER` throw a RangeError
+   * (they are not numbers exactly); `tolist({ bigint: true })` gives int64 elements as bigints.
+   */
+  tolist(): NestedArray<number> | NestedArray<boolean>;
+  tolist(options: { bigint: true }): NestedArray<number> | NestedArray<bigint> | NestedArray<boolean>;
+  tolist(options?: { bigint?: boolean }): NestedArray<number> | NestedArray<bigint> | NestedArray<boolean> {
+    const bigint = options?.bigint ?? false;
+    if (options !== undefined) checkBool('bigint', bigint);
     const flat = this.toTypedArray();
     const isBool = this.dtype === 'bool';
-    const values: (number | boolean)[] = Array.from(flat as ArrayLike<number | bigint>, (v) => (isBool ? v !== 0 : Number(v)));
+    const values: (number | bigint | boolean)[] =
+      this.dtype === 'int64'
+        ? Array.from(flat as BigInt64Array, (v) => (bigint ? v : exactNumber(v)))
+        : Array.from(flat as ArrayLike<number>, (v) => (isBool ? v !== 0 : v));
     const shape = this.shape;
     if (shape.length === 0) return values[0] as number;
     let pos = 0;
-    const build = (d: number): NestedArray<number | boolean> => {
-      const out: NestedArray<number | boolean>[] = [];
+    const build = (d: number): NestedArray<number | bigint | boolean> => {
+      const out: NestedArray<number | bigint | boolean>[] = [];
       for (let i = 0; i < shape[d]; i++) out.push(d === shape.length - 1 ? values[pos++] : build(d + 1));
       return out;
     };
@@ -235,6 +263,18 @@ export class Tensor {
   }
   detach(): Tensor {
     return callT('aten::detach', this);
+  }
+  /**
+   * This tensor's data without autograd history (a detached view). Assigning
+   * swaps the data (storage, dtype, device) under this same tensor, as
+   * `param.data = x` does in PyTorch: every holder (optimizers, modules) sees it.
+   */
+  get data(): Tensor {
+    return this.detach();
+  }
+  set data(value: Tensor) {
+    if (!(value instanceof Tensor)) argError('data', 'a Tensor', value);
+    this.handle.setData(value.handle);
   }
   detach_(): this {
     callOp('aten::detach_', this);

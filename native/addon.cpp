@@ -3,6 +3,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <cmath>
+
 #include "binding.h"
 
 namespace nodetorch {
@@ -24,17 +26,15 @@ std::string stringArg(const Napi::CallbackInfo& info, size_t i, const char* name
 Napi::Value Op(const Napi::CallbackInfo& info) {
   auto name = stringArg(info, 0, "name");
   auto overload = stringArg(info, 1, "overload");
-  return guarded(info.Env(), [&] { return Napi::Number::New(info.Env(), static_cast<double>(findOperator(name, overload))); });
+  return Napi::Number::New(info.Env(), static_cast<double>(findOperator(name, overload)));
 }
 
 // schema(id) -> the operator's schema as text
 Napi::Value Schema(const Napi::CallbackInfo& info) {
   auto id = static_cast<int64_t>(numberArg(info, 0, "id"));
-  return guarded(info.Env(), [&] {
-    std::ostringstream s;
-    s << operatorSchema(id);
-    return Napi::String::New(info.Env(), s.str());
-  });
+  std::ostringstream s;
+  s << operatorSchema(id);
+  return Napi::String::New(info.Env(), s.str());
 }
 
 // call(id, args) -> result: positional arguments, undefined for "use the default".
@@ -43,7 +43,7 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
   auto id = static_cast<int64_t>(numberArg(info, 0, "id"));
   if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "args must be an array");
   auto args = info[1].As<Napi::Array>();
-  return guarded(env, [&]() -> Napi::Value {
+  {
     const auto& schema = operatorSchema(id);
     const auto& formals = schema.arguments();
     if (args.Length() > formals.size())
@@ -59,7 +59,7 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
     Napi::Array out = Napi::Array::New(env, stack.size());
     for (size_t i = 0; i < stack.size(); ++i) out.Set(i, fromIValue(env, stack[i]));
     return out;
-  });
+  }
 }
 
 // fromBuffer(typedArray, shape, dtype) -> a new tensor holding a copy
@@ -73,11 +73,13 @@ Napi::Value FromBuffer(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < shapeArr.Length(); ++i) {
     Napi::Value d = shapeArr.Get(i);
     if (!d.IsNumber()) throw Napi::TypeError::New(env, "shape must hold integers");
-    shape.push_back(d.As<Napi::Number>().Int64Value());
+    int64_t x;
+    if (!exactInt64(d.As<Napi::Number>().DoubleValue(), &x)) throw Napi::TypeError::New(env, "shape must hold integers");
+    shape.push_back(x);
   }
   auto dtype = stringArg(info, 2, "dtype");
   const uint8_t* bytes = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-  return guarded(env, [&] { return TensorHandle::Wrap(env, tensorFromBytes(bytes, ta.ByteLength(), shape, parseDtype(dtype))); });
+  return TensorHandle::Wrap(env, tensorFromBytes(bytes, ta.ByteLength(), shape, parseDtype(dtype)));
 }
 
 Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
@@ -91,14 +93,25 @@ Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
-  auto seed = numberArg(info, 0, "seed");
-  guarded(info.Env(), [&] { at::manual_seed(static_cast<uint64_t>(seed)); });
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  uint64_t seed;
+  if (info.Length() > 0 && info[0].IsBigInt()) {
+    bool lossless;
+    seed = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) throw Napi::RangeError::New(env, "seed must fit in 64 bits");
+  } else {
+    int64_t x;
+    if (!exactInt64(numberArg(info, 0, "seed"), &x) || x < 0) throw Napi::RangeError::New(env, "seed must be a non-negative integer");
+    seed = static_cast<uint64_t>(x);
+  }
+  at::manual_seed(seed);
+  return env.Undefined();
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
-  auto n = static_cast<int>(numberArg(info, 0, "threads"));
-  guarded(info.Env(), [&] { at::set_num_threads(n); });
+  const double n = numberArg(info, 0, "threads");
+  if (!(n >= 1 && n <= 4096) || std::floor(n) != n) throw Napi::RangeError::New(info.Env(), "threads must be an integer from 1 to 4096");
+  at::set_num_threads(static_cast<int>(n));
   return info.Env().Undefined();
 }
 
@@ -107,16 +120,16 @@ Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CudaIsAvailable(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] { return Napi::Boolean::New(info.Env(), cudaAvailable()); });
+  return Napi::Boolean::New(info.Env(), cudaAvailable());
 }
 
 Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] { return Napi::Number::New(info.Env(), static_cast<double>(cudaDeviceCount())); });
+  return Napi::Number::New(info.Env(), static_cast<double>(cudaDeviceCount()));
 }
 
 Napi::Value Config(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  return guarded(env, [&] {
+  {
     const auto& cuda = loadCuda();
     Napi::Object o = Napi::Object::New(env);
     o.Set("libtorchVersion", TORCH_VERSION);
@@ -131,7 +144,23 @@ Napi::Value Config(const Napi::CallbackInfo& info) {
     o.Set("numInteropThreads", at::get_num_interop_threads());
     o.Set("parallelInfo", at::get_parallel_info());
     return o;
-  });
+  }
+}
+
+// memoryStats() -> what this environment's handles hold, counted per storage.
+Napi::Value MemoryStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const auto& memory = env.GetInstanceData<InstanceData>()->memory;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("hostBytes", static_cast<double>(memory.hostBytes()));
+  o.Set("deviceBytes", static_cast<double>(memory.deviceBytes()));
+  o.Set("storages", static_cast<double>(memory.storages()));
+  return o;
+}
+
+Napi::Value CudaEmptyCache(const Napi::CallbackInfo& info) {
+  cudaEmptyCache();
+  return info.Env().Undefined();
 }
 
 // setErrorClass(TorchError): the class native errors are thrown as, (message, kind) => Error.
@@ -146,6 +175,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   installCpuAllocator();
   auto* data = new InstanceData();
   env.SetInstanceData<InstanceData>(data);  // deleted with the environment (worker exit, reload)
+  // Prefetch threads stopped by finalizers are joined at the latest when an environment ends.
+  napi_add_env_cleanup_hook(env, [](void*) { reapStoppedThreads(); }, nullptr);
   Napi::Function tensorClass = TensorHandle::DefineClass(env);
   data->tensorClass = Napi::Persistent(tensorClass);
   exports.Set("TensorHandle", tensorClass);
@@ -159,20 +190,22 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function generatorClass = GeneratorHandle::DefineClass(env);
   data->generatorClass = Napi::Persistent(generatorClass);
   exports.Set("GeneratorHandle", generatorClass);
-  exports.Set("jitLoad", Napi::Function::New<JitLoad>(env, "jitLoad"));
-  exports.Set("op", Napi::Function::New<Op>(env, "op"));
-  exports.Set("schema", Napi::Function::New<Schema>(env, "schema"));
-  exports.Set("call", Napi::Function::New<Call>(env, "call"));
-  exports.Set("fromBuffer", Napi::Function::New<FromBuffer>(env, "fromBuffer"));
-  exports.Set("setGradEnabled", Napi::Function::New<SetGradEnabled>(env, "setGradEnabled"));
-  exports.Set("isGradEnabled", Napi::Function::New<IsGradEnabled>(env, "isGradEnabled"));
-  exports.Set("manualSeed", Napi::Function::New<ManualSeed>(env, "manualSeed"));
-  exports.Set("setNumThreads", Napi::Function::New<SetNumThreads>(env, "setNumThreads"));
-  exports.Set("getNumThreads", Napi::Function::New<GetNumThreads>(env, "getNumThreads"));
-  exports.Set("cudaIsAvailable", Napi::Function::New<CudaIsAvailable>(env, "cudaIsAvailable"));
-  exports.Set("cudaDeviceCount", Napi::Function::New<CudaDeviceCount>(env, "cudaDeviceCount"));
-  exports.Set("config", Napi::Function::New<Config>(env, "config"));
-  exports.Set("setErrorClass", Napi::Function::New<SetErrorClass>(env, "setErrorClass"));
+  exports.Set("jitLoad", EntryFunction<JitLoad>(env, "jitLoad"));
+  exports.Set("op", EntryFunction<Op>(env, "op"));
+  exports.Set("schema", EntryFunction<Schema>(env, "schema"));
+  exports.Set("call", EntryFunction<Call>(env, "call"));
+  exports.Set("fromBuffer", EntryFunction<FromBuffer>(env, "fromBuffer"));
+  exports.Set("setGradEnabled", EntryFunction<SetGradEnabled>(env, "setGradEnabled"));
+  exports.Set("isGradEnabled", EntryFunction<IsGradEnabled>(env, "isGradEnabled"));
+  exports.Set("manualSeed", EntryFunction<ManualSeed>(env, "manualSeed"));
+  exports.Set("setNumThreads", EntryFunction<SetNumThreads>(env, "setNumThreads"));
+  exports.Set("getNumThreads", EntryFunction<GetNumThreads>(env, "getNumThreads"));
+  exports.Set("cudaIsAvailable", EntryFunction<CudaIsAvailable>(env, "cudaIsAvailable"));
+  exports.Set("cudaDeviceCount", EntryFunction<CudaDeviceCount>(env, "cudaDeviceCount"));
+  exports.Set("config", EntryFunction<Config>(env, "config"));
+  exports.Set("setErrorClass", EntryFunction<SetErrorClass>(env, "setErrorClass"));
+  exports.Set("memoryStats", EntryFunction<MemoryStats>(env, "memoryStats"));
+  exports.Set("cudaEmptyCache", EntryFunction<CudaEmptyCache>(env, "cudaEmptyCache"));
   return exports;
 }
 

@@ -8,11 +8,45 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "torch_core.h"
 
 namespace nodetorch {
+
+// The native memory JS objects hold, counted per storage: views, detach(),
+// Parameters and .grad reads that share a storage report its bytes once, when
+// the first holder appears, and give them back when the last one goes. Host
+// memory is reported to V8 (it drives garbage collection); device memory is
+// only counted (see docs/architecture.md, "Memory"). One per environment, used
+// on its JS thread only (finalizers included), so it takes no lock.
+class MemoryAccount {
+ public:
+  // What one holder counted, to be handed back to release().
+  struct Hold {
+    std::optional<c10::weak_intrusive_ptr<c10::StorageImpl>> storage;  // pins the key's address while held
+    int64_t ownBytes = 0;  // bytes of a storage-less tensor (sparse), counted per holder
+    bool host = true;
+  };
+  void hold(Napi::BasicEnv env, const at::Tensor& t, Hold* h);
+  void release(Napi::BasicEnv env, Hold* h);
+  int64_t hostBytes() const { return hostBytes_; }
+  int64_t deviceBytes() const { return deviceBytes_; }
+  size_t storages() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    int64_t holders = 0;
+    int64_t bytes = 0;
+    bool host = true;
+  };
+  void add(Napi::BasicEnv env, int64_t bytes, bool host);
+  std::unordered_map<const c10::StorageImpl*, Entry> entries_;
+  int64_t hostBytes_ = 0;
+  int64_t deviceBytes_ = 0;
+};
 
 // Per-environment state (one per main thread / worker): nothing JS-related is
 // static, so the addon loads in several worker threads at once.
@@ -22,14 +56,106 @@ struct InstanceData {
   Napi::FunctionReference scriptModuleClass;
   Napi::FunctionReference programClass;
   Napi::FunctionReference generatorClass;
+  MemoryAccount memory;
+};
+
+// Type tags: a JS object is taken for a native handle only if it carries the
+// tag given at construction (napi_type_tag_object), never by its prototype.
+enum class HandleKind { Tensor, ScriptModule, Program, Prefetch, Generator };
+void tagHandle(Napi::Env env, const Napi::Object& o, HandleKind kind);
+bool hasTag(Napi::Env env, const Napi::Value& v, HandleKind kind);
+
+// Runs `body`, turning any C++ exception into a JS exception (TorchError for
+// LibTorch errors) so that no failure aborts the process.
+template <typename F>
+auto guarded(Napi::Env env, F&& body) -> decltype(body());
+void throwTorchError(Napi::Env env, const std::string& message, const char* kind);
+
+// Every entry point the addon exports is declared through these, so that each
+// runs inside guarded(): module functions (Entry<F>), and the methods and
+// accessors of handle classes (GuardedWrap<T>::Method/Getter/Accessor). It is
+// the one place errors are translated, as PyTorch's HANDLE_TH_ERRORS is.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value Entry(const Napi::CallbackInfo& info) {
+  return guarded(info.Env(), [&] { return F(info); });
+}
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Function EntryFunction(Napi::Env env, const char* name) {
+  return Napi::Function::New<&Entry<F>>(env, name);
+}
+
+template <typename T>
+class GuardedWrap : public Napi::ObjectWrap<T> {
+ public:
+  using Base = Napi::ObjectWrap<T>;
+  using MethodFn = Napi::Value (T::*)(const Napi::CallbackInfo&);
+  using SetterFn = void (T::*)(const Napi::CallbackInfo&, const Napi::Value&);
+  using Descriptor = typename Base::PropertyDescriptor;
+
+  explicit GuardedWrap(const Napi::CallbackInfo& info) : Base(info) {}
+
+  // (A member of this base is not a valid template argument for ObjectWrap<T>'s
+  // compile-time overloads, so these use the run-time ones.)
+  template <MethodFn M>
+  static Descriptor Method(const char* name, napi_property_attributes attributes = napi_default) {
+    return Base::InstanceMethod(name, static_cast<MethodFn>(&GuardedWrap::template CallMethod<M>), attributes);
+  }
+  template <MethodFn G>
+  static Descriptor Getter(const char* name) {
+    return Base::InstanceAccessor(name, static_cast<MethodFn>(&GuardedWrap::template CallMethod<G>), nullptr);
+  }
+  template <MethodFn G, SetterFn S>
+  static Descriptor Accessor(const char* name) {
+    return Base::InstanceAccessor(name, static_cast<MethodFn>(&GuardedWrap::template CallMethod<G>),
+                                  static_cast<SetterFn>(&GuardedWrap::template CallSetter<S>));
+  }
+  // The handle behind `v`, checked by its type tag; throws a TypeError naming `what` otherwise.
+  static T* Of(Napi::Env env, const Napi::Value& v, const char* what) {
+    if (!hasTag(env, v, T::kKind)) throw Napi::TypeError::New(env, std::string(what) + " must be a " + T::kTypeName);
+    T* h = Base::Unwrap(v.As<Napi::Object>());
+    if (!h) throw Napi::TypeError::New(env, std::string(what) + " is not an initialised " + T::kTypeName);
+    return h;
+  }
+
+ protected:
+  // A constructor body, guarded like every other entry.
+  template <typename F>
+  void Construct(const Napi::CallbackInfo& info, F&& body) {
+    guarded(info.Env(), [&] { body(); });
+  }
+
+ private:
+  // node-addon-api unwraps `this` without knowing its class: a method taken from
+  // one class's prototype and called on another class's handle would see the
+  // wrong C++ object, so the receiver's type tag is checked first.
+  static void CheckReceiver(const Napi::CallbackInfo& info) {
+    if (!hasTag(info.Env(), info.This(), T::kKind))
+      throw Napi::TypeError::New(info.Env(), std::string("a ") + T::kTypeName + " method was called on another object");
+  }
+  template <MethodFn M>
+  Napi::Value CallMethod(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&] {
+      CheckReceiver(info);
+      return (static_cast<T*>(this)->*M)(info);
+    });
+  }
+  template <SetterFn S>
+  void CallSetter(const Napi::CallbackInfo& info, const Napi::Value& v) {
+    guarded(info.Env(), [&] {
+      CheckReceiver(info);
+      (static_cast<T*>(this)->*S)(info, v);
+    });
+  }
 };
 
 class ScriptModule;
 
-// The native half of a tensor: owns one reference to an at::Tensor and reports
-// its bytes to V8 so garbage collection sees native memory.
-class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
+// The native half of a tensor: owns one reference to an at::Tensor and counts
+// its storage in the environment's MemoryAccount.
+class TensorHandle : public GuardedWrap<TensorHandle> {
  public:
+  static constexpr const char* kTypeName = "Tensor";
+  static constexpr HandleKind kKind = HandleKind::Tensor;
   static Napi::Function DefineClass(Napi::Env env);
   static Napi::Value Wrap(Napi::Env env, at::Tensor t);
   static bool Is(Napi::Env env, const Napi::Value& v);
@@ -39,10 +165,9 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   explicit TensorHandle(const Napi::CallbackInfo& info);
   void Finalize(Napi::BasicEnv env) override;
 
-  const at::Tensor& tensor() const { return tensor_; }
-
  private:
   void Release(Napi::BasicEnv env);
+  const at::Tensor& Self(const Napi::CallbackInfo& info) const;
 
   Napi::Value GetShape(const Napi::CallbackInfo& info);
   Napi::Value GetDtype(const Napi::CallbackInfo& info);
@@ -63,48 +188,69 @@ class TensorHandle : public Napi::ObjectWrap<TensorHandle> {
   Napi::Value RetainGrad(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsSame(const Napi::CallbackInfo& info);
+  Napi::Value SetData(const Napi::CallbackInfo& info);
 
   at::Tensor tensor_;
-  int64_t reportedBytes_ = 0;
+  MemoryAccount::Hold hold_;
+  // The handle last returned by `grad` (weak): reads of an unchanged gradient return it again.
+  napi_ref gradRef_ = nullptr;
   bool disposed_ = false;
 };
 
 // A TorchScript module's handle (torch.jit.load).
-class ScriptModuleHandle : public Napi::ObjectWrap<ScriptModuleHandle> {
+class ScriptModuleHandle : public GuardedWrap<ScriptModuleHandle> {
  public:
+  static constexpr const char* kTypeName = "ScriptModule";
+  static constexpr HandleKind kKind = HandleKind::ScriptModule;
   static Napi::Function DefineClass(Napi::Env env);
   explicit ScriptModuleHandle(const Napi::CallbackInfo& info);
+  void Finalize(Napi::BasicEnv env) override;
 
  private:
+  ScriptModule& Module();
+  void Account(Napi::BasicEnv env);  // counts what the module holds (parameters and buffers)
+  void Release(Napi::BasicEnv env);
   Napi::Value Forward(const Napi::CallbackInfo& info);
   Napi::Value NamedParameters(const Napi::CallbackInfo& info);
   Napi::Value NamedBuffers(const Napi::CallbackInfo& info);
   Napi::Value Train(const Napi::CallbackInfo& info);
   Napi::Value To(const Napi::CallbackInfo& info);
   Napi::Value Save(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value GetTraining(const Napi::CallbackInfo& info);
   Napi::Value GetMethods(const Napi::CallbackInfo& info);
+  Napi::Value GetDisposed(const Napi::CallbackInfo& info);
 
   std::shared_ptr<ScriptModule> module_;
+  std::vector<MemoryAccount::Hold> holds_;
 };
 
 Napi::Value JitLoad(const Napi::CallbackInfo& info);
 
 // A compiled Program (torch_core.h): a module tree's forward or a batch pipeline.
-class ProgramHandle : public Napi::ObjectWrap<ProgramHandle> {
+class ProgramHandle : public GuardedWrap<ProgramHandle> {
  public:
+  static constexpr const char* kTypeName = "ProgramHandle";
+  static constexpr HandleKind kKind = HandleKind::Program;
   static Napi::Function DefineClass(Napi::Env env);
   static std::shared_ptr<const Program> ProgramOf(Napi::Env env, const Napi::Value& v);
   explicit ProgramHandle(const Napi::CallbackInfo& info);
+  void Finalize(Napi::BasicEnv env) override;
 
  private:
+  void Release(Napi::BasicEnv env);
   Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+  Napi::Value GetRepeatable(const Napi::CallbackInfo& info);
   std::shared_ptr<const Program> program_;
+  std::vector<MemoryAccount::Hold> holds_;  // the tensors among its constants
 };
 
 // Runs a batch program over an epoch's index order on a native thread, a few batches ahead.
-class PrefetchHandle : public Napi::ObjectWrap<PrefetchHandle> {
+class PrefetchHandle : public GuardedWrap<PrefetchHandle> {
  public:
+  static constexpr const char* kTypeName = "PrefetchHandle";
+  static constexpr HandleKind kKind = HandleKind::Prefetch;
   static Napi::Function DefineClass(Napi::Env env);
   explicit PrefetchHandle(const Napi::CallbackInfo& info);
   ~PrefetchHandle() override;
@@ -119,15 +265,22 @@ class PrefetchHandle : public Napi::ObjectWrap<PrefetchHandle> {
     bool stop = false;
     std::thread thread;
   };
-  void Stop();
+  // Stops the thread; joins it when `join`, else hands it to the reaper (a finalizer must not block).
+  void Stop(bool join);
   Napi::Value Next(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   std::shared_ptr<State> state_;
 };
 
+// Threads of prefetchers stopped by a finalizer: joined later, outside garbage collection.
+void reapStoppedThreads();
+void retireThread(std::thread t);
+
 // torch.Generator (CPU).
-class GeneratorHandle : public Napi::ObjectWrap<GeneratorHandle> {
+class GeneratorHandle : public GuardedWrap<GeneratorHandle> {
  public:
+  static constexpr const char* kTypeName = "torch.Generator";
+  static constexpr HandleKind kKind = HandleKind::Generator;
   static Napi::Function DefineClass(Napi::Env env);
   static bool Is(Napi::Env env, const Napi::Value& v);
   static at::Generator GeneratorOf(Napi::Env env, const Napi::Value& v);
@@ -149,14 +302,11 @@ c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth);
 c10::IValue toIValue(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const c10::FunctionSchema& schema);
 // The same, where undefined means the argument's default (an error when it has none).
 c10::IValue toArgument(Napi::Env env, const Napi::Value& v, const c10::Argument& arg, const c10::FunctionSchema& schema);
-// Converts an operator result back to JS (tensors become handles).
+// Converts an operator result back to JS (tensors become handles; an int beyond 2^53 becomes a bigint).
 Napi::Value fromIValue(Napi::Env env, const c10::IValue& v);
-
-// Runs `body`, turning any C++ exception into a JS exception (TorchError for
-// LibTorch errors) so that no failure aborts the process.
-template <typename F>
-auto guarded(Napi::Env env, F&& body) -> decltype(body());
-void throwTorchError(Napi::Env env, const std::string& message, const char* kind);
+// JS numbers and bigints as exact int64s: false / a RangeError where that would not be exact.
+bool exactInt64(double d, int64_t* out);
+int64_t bigintToInt64(Napi::Env env, const Napi::Value& v, const std::string& what);
 
 }  // namespace nodetorch
 

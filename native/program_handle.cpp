@@ -99,6 +99,7 @@ Program compileProgram(Napi::Env env, const Napi::Object& desc) {
     }
     step.op = st.Get("op").As<Napi::Number>().Int64Value();
     const auto& schema = operatorSchema(step.op);
+    if (schema.is_mutable() || operatorHasTag(step.op, at::Tag::nondeterministic_seeded)) p.repeatable = false;
     const auto& formals = schema.arguments();
     auto args = st.Get("args").As<Napi::Array>();
     if (args.Length() > formals.size())
@@ -143,93 +144,167 @@ Napi::Value resultsToJs(Napi::Env env, const std::vector<c10::IValue>& values) {
 Napi::Function ProgramHandle::DefineClass(Napi::Env env) {
   // Writable, so that tests can spy on it (to show a forward is one native call).
   const auto writable = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
-  return Napi::ObjectWrap<ProgramHandle>::DefineClass(env, "ProgramHandle", {InstanceMethod<&ProgramHandle::Run>("run", writable)});
+  return Base::DefineClass(env, "ProgramHandle",
+                           {Method<&ProgramHandle::Run>("run", writable), Method<&ProgramHandle::Dispose>("dispose"),
+                            Getter<&ProgramHandle::GetRepeatable>("repeatable")});
 }
 
-ProgramHandle::ProgramHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ProgramHandle>(info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "ProgramHandle(description)");
-  program_ = std::make_shared<Program>(guarded(env, [&] { return compileProgram(env, info[0].As<Napi::Object>()); }));
+ProgramHandle::ProgramHandle(const Napi::CallbackInfo& info) : GuardedWrap<ProgramHandle>(info) {
+  Construct(info, [&] {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "ProgramHandle(description)");
+    program_ = std::make_shared<Program>(compileProgram(env, info[0].As<Napi::Object>()));
+    auto& memory = env.GetInstanceData<InstanceData>()->memory;
+    for (const at::Tensor& t : programTensors(*program_)) {
+      holds_.emplace_back();
+      memory.hold(env, t, &holds_.back());
+    }
+    tagHandle(env, info.This().As<Napi::Object>(), HandleKind::Program);
+  });
+}
+
+void ProgramHandle::Release(Napi::BasicEnv env) {
+  if (auto* data = env.GetInstanceData<InstanceData>())
+    for (auto& h : holds_) data->memory.release(env, &h);
+  holds_.clear();
+  program_.reset();
+}
+
+void ProgramHandle::Finalize(Napi::BasicEnv env) {
+  Release(env);
 }
 
 std::shared_ptr<const Program> ProgramHandle::ProgramOf(Napi::Env env, const Napi::Value& v) {
-  auto* data = env.GetInstanceData<InstanceData>();
-  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(data->programClass.Value()))
-    throw Napi::TypeError::New(env, "program must be a ProgramHandle");
-  return Napi::ObjectWrap<ProgramHandle>::Unwrap(v.As<Napi::Object>())->program_;
+  auto* h = Of(env, v, "program");
+  if (!h->program_) throw Napi::Error::New(env, "program was used after dispose()");
+  return h->program_;
 }
 
 // run(inputs) -> results: runs on this thread, in this thread's grad mode.
 Napi::Value ProgramHandle::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (!program_) throw Napi::Error::New(env, "program was used after dispose()");
   auto inputs = inputsOf(env, info[0]);
-  return guarded(env, [&] { return resultsToJs(env, runProgram(*program_, inputs)); });
+  return resultsToJs(env, runProgram(*program_, inputs));
+}
+
+Napi::Value ProgramHandle::GetRepeatable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), program_ && program_->repeatable);
+}
+
+Napi::Value ProgramHandle::Dispose(const Napi::CallbackInfo& info) {
+  Release(info.Env());
+  return info.Env().Undefined();
+}
+
+// ---------------------------------------------------------------- stopped prefetch threads
+
+namespace {
+std::mutex gRetiredMutex;
+std::vector<std::thread>& retiredThreads() {
+  static auto* threads = new std::vector<std::thread>();  // process-wide: a thread may outlive its environment
+  return *threads;
+}
+}  // namespace
+
+void retireThread(std::thread t) {
+  std::lock_guard<std::mutex> lock(gRetiredMutex);
+  retiredThreads().push_back(std::move(t));
+}
+
+void reapStoppedThreads() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(gRetiredMutex);
+    threads.swap(retiredThreads());
+  }
+  for (auto& t : threads)
+    if (t.joinable()) t.join();  // each was told to stop: it ends after its current batch at most
 }
 
 // ---------------------------------------------------------------- PrefetchHandle
 
 Napi::Function PrefetchHandle::DefineClass(Napi::Env env) {
-  return Napi::ObjectWrap<PrefetchHandle>::DefineClass(
-      env, "PrefetchHandle", {InstanceMethod<&PrefetchHandle::Next>("next"), InstanceMethod<&PrefetchHandle::Close>("close")});
+  return Base::DefineClass(env, "PrefetchHandle", {Method<&PrefetchHandle::Next>("next"), Method<&PrefetchHandle::Close>("close")});
 }
+
+namespace {
+int64_t intArg(Napi::Env env, const Napi::Value& v, const char* what) {
+  int64_t x;
+  if (!v.IsNumber() || !exactInt64(v.As<Napi::Number>().DoubleValue(), &x))
+    throw Napi::TypeError::New(env, std::string("PrefetchHandle: ") + what + " must be an integer");
+  return x;
+}
+}  // namespace
 
 // new PrefetchHandle(program, constInputs, order, batchSize, numBatches, depth):
 // batch b is program(...constInputs, order[b*batchSize : (b+1)*batchSize]),
 // made on a native thread, at most `depth` ahead of the consumer.
-PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PrefetchHandle>(info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 6) throw Napi::TypeError::New(env, "PrefetchHandle(program, inputs, order, batchSize, numBatches, depth)");
-  auto program = ProgramHandle::ProgramOf(env, info[0]);
-  auto inputs = inputsOf(env, info[1]);
-  at::Tensor order = TensorHandle::TensorOf(env, info[2], "order");
-  const int64_t batchSize = info[3].As<Napi::Number>().Int64Value();
-  const int64_t numBatches = info[4].As<Napi::Number>().Int64Value();
-  const size_t depth = static_cast<size_t>(std::max<int64_t>(1, info[5].As<Napi::Number>().Int64Value()));
-  if (batchSize < 1 || numBatches < 0 || (numBatches > 0 && (numBatches - 1) * batchSize >= order.size(0)))
-    throw Napi::RangeError::New(env, "PrefetchHandle: batches out of range of the order");
-  state_ = std::make_shared<State>();
-  auto st = state_;
-  st->thread = std::thread([st, program, inputs, order, batchSize, numBatches, depth] {
-    at::NoGradGuard noGrad;
-    // One intra-op thread here: the training loop's thread keeps the intra-op pool, and two
-    // pools of at::get_num_threads() each would oversubscribe the cores (measured in bench/data_epoch).
-    // OpenMP's thread count is per calling thread, so this leaves the other threads alone.
-    at::internal::lazy_init_num_threads();
-    if (omp_set_num_threads) omp_set_num_threads(1);
-    const int64_t n = order.size(0);
-    for (int64_t b = 0; b < numBatches; ++b) {
-      {
-        std::unique_lock<std::mutex> lock(st->mutex);
-        st->cv.wait(lock, [&] { return st->stop || st->queue.size() < depth; });
-        if (st->stop) return;
-      }
-      std::vector<c10::IValue> batch;
-      try {
-        auto in = inputs;
-        in.push_back(order.narrow(0, b * batchSize, std::min(batchSize, n - b * batchSize)));
-        batch = runProgram(*program, in);
-      } catch (...) {
+PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) : GuardedWrap<PrefetchHandle>(info) {
+  Construct(info, [&] {
+    Napi::Env env = info.Env();
+    reapStoppedThreads();
+    if (info.Length() < 6) throw Napi::TypeError::New(env, "PrefetchHandle(program, inputs, order, batchSize, numBatches, depth)");
+    auto program = ProgramHandle::ProgramOf(env, info[0]);
+    auto inputs = inputsOf(env, info[1]);
+    at::Tensor order = TensorHandle::TensorOf(env, info[2], "order");
+    const int64_t batchSize = intArg(env, info[3], "batchSize");
+    const int64_t numBatches = intArg(env, info[4], "numBatches");
+    const size_t depth = static_cast<size_t>(std::max<int64_t>(1, intArg(env, info[5], "depth")));
+    TORCH_CHECK_VALUE(order.dim() == 1 && !order.is_floating_point() && !order.is_complex() && order.layout() == c10::kStrided,
+                      "PrefetchHandle: order must be a 1-D integer tensor, got a ", order.dim(), "-D ", dtypeName(order.scalar_type()),
+                      " tensor");
+    if (batchSize < 1 || numBatches < 0 || (numBatches > 0 && (numBatches - 1) * batchSize >= order.size(0)))
+      throw Napi::RangeError::New(env, "PrefetchHandle: batches out of range of the order");
+    state_ = std::make_shared<State>();
+    auto st = state_;
+    st->thread = std::thread([st, program, inputs, order, batchSize, numBatches, depth] {
+      at::NoGradGuard noGrad;
+      // One intra-op thread here: the training loop's thread keeps the intra-op pool, and two
+      // pools of at::get_num_threads() each would oversubscribe the cores (measured in bench/data_epoch).
+      // OpenMP's thread count is per calling thread, so this leaves the other threads alone.
+      at::internal::lazy_init_num_threads();
+      if (omp_set_num_threads) omp_set_num_threads(1);
+      const int64_t n = order.size(0);
+      for (int64_t b = 0; b < numBatches; ++b) {
+        {
+          std::unique_lock<std::mutex> lock(st->mutex);
+          st->cv.wait(lock, [&] { return st->stop || st->queue.size() < depth; });
+          if (st->stop) return;
+        }
+        std::vector<c10::IValue> batch;
+        try {
+          auto in = inputs;
+          in.push_back(order.narrow(0, b * batchSize, std::min(batchSize, n - b * batchSize)));
+          batch = runProgram(*program, in);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(st->mutex);
+          st->error = std::current_exception();
+          st->done = true;
+          st->cv.notify_all();
+          return;
+        }
         std::lock_guard<std::mutex> lock(st->mutex);
-        st->error = std::current_exception();
-        st->done = true;
+        if (st->stop) return;
+        st->queue.push_back(std::move(batch));
         st->cv.notify_all();
-        return;
       }
       std::lock_guard<std::mutex> lock(st->mutex);
-      st->queue.push_back(std::move(batch));
+      st->done = true;
       st->cv.notify_all();
-    }
-    std::lock_guard<std::mutex> lock(st->mutex);
-    st->done = true;
-    st->cv.notify_all();
+    });
+    tagHandle(env, info.This().As<Napi::Object>(), HandleKind::Prefetch);
   });
 }
 
+// Runs when the handle is collected: the thread is told to stop but not joined
+// here (joining inside a garbage-collection pause would stall it for as long as
+// a batch takes); reapStoppedThreads() joins it later.
 PrefetchHandle::~PrefetchHandle() {
-  Stop();
+  Stop(false);
 }
 
-void PrefetchHandle::Stop() {
+void PrefetchHandle::Stop(bool join) {
   if (!state_) return;
   {
     std::lock_guard<std::mutex> lock(state_->mutex);
@@ -237,7 +312,10 @@ void PrefetchHandle::Stop() {
     state_->queue.clear();
   }
   state_->cv.notify_all();
-  if (state_->thread.joinable()) state_->thread.join();
+  if (state_->thread.joinable()) {
+    if (join) state_->thread.join();
+    else retireThread(std::move(state_->thread));
+  }
   state_.reset();
 }
 
@@ -260,45 +338,49 @@ Napi::Value PrefetchHandle::Next(const Napi::CallbackInfo& info) {
     }
   }
   if (batch.empty() && !error) {
-    Stop();
+    Stop(true);
     return env.Null();
   }
   if (error) {
-    Stop();
-    return guarded(env, [&]() -> Napi::Value { std::rethrow_exception(error); });
+    Stop(true);
+    std::rethrow_exception(error);
   }
   return resultsToJs(env, batch);
 }
 
 Napi::Value PrefetchHandle::Close(const Napi::CallbackInfo& info) {
-  Stop();
+  Stop(true);
+  reapStoppedThreads();
   return info.Env().Undefined();
 }
 
 // ---------------------------------------------------------------- GeneratorHandle
 
 Napi::Function GeneratorHandle::DefineClass(Napi::Env env) {
-  return Napi::ObjectWrap<GeneratorHandle>::DefineClass(
-      env, "GeneratorHandle",
-      {InstanceMethod<&GeneratorHandle::ManualSeed>("manualSeed"), InstanceMethod<&GeneratorHandle::Seed>("seed"),
-       InstanceMethod<&GeneratorHandle::InitialSeed>("initialSeed"), InstanceMethod<&GeneratorHandle::GetState>("getState"),
-       InstanceMethod<&GeneratorHandle::SetState>("setState")});
+  return Base::DefineClass(env, "GeneratorHandle",
+                           {Method<&GeneratorHandle::ManualSeed>("manualSeed"), Method<&GeneratorHandle::Seed>("seed"),
+                            Method<&GeneratorHandle::InitialSeed>("initialSeed"), Method<&GeneratorHandle::GetState>("getState"),
+                            Method<&GeneratorHandle::SetState>("setState")});
 }
 
 // A CPU generator, seeded as torch.Generator() is until manualSeed().
-GeneratorHandle::GeneratorHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GeneratorHandle>(info) {
-  generator_ = at::make_generator<at::CPUGeneratorImpl>(c10::default_rng_seed_val);
+GeneratorHandle::GeneratorHandle(const Napi::CallbackInfo& info) : GuardedWrap<GeneratorHandle>(info) {
+  Construct(info, [&] {
+    generator_ = at::make_generator<at::CPUGeneratorImpl>(c10::default_rng_seed_val);
+    tagHandle(info.Env(), info.This().As<Napi::Object>(), HandleKind::Generator);
+  });
 }
 
 bool GeneratorHandle::Is(Napi::Env env, const Napi::Value& v) {
-  auto* data = env.GetInstanceData<InstanceData>();
-  return v.IsObject() && v.As<Napi::Object>().InstanceOf(data->generatorClass.Value());
+  return hasTag(env, v, HandleKind::Generator);
 }
 
 at::Generator GeneratorHandle::GeneratorOf(Napi::Env env, const Napi::Value& v) {
-  if (!Is(env, v)) throw Napi::TypeError::New(env, "generator must be a torch.Generator");
-  return Napi::ObjectWrap<GeneratorHandle>::Unwrap(v.As<Napi::Object>())->generator_;
+  return Of(env, v, "generator")->generator_;
 }
+
+// The generator's state is guarded by its own mutex (another thread, e.g. a
+// prefetch thread, may be drawing from it). No JS value is made while it is held.
 
 // manualSeed(seed: number | bigint)
 Napi::Value GeneratorHandle::ManualSeed(const Napi::CallbackInfo& info) {
@@ -307,42 +389,56 @@ Napi::Value GeneratorHandle::ManualSeed(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && info[0].IsBigInt()) {
     bool lossless;
     seed = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+    if (!lossless) throw Napi::RangeError::New(env, "seed must fit in 64 bits, got " + info[0].ToString().Utf8Value() + "n");
   } else if (info.Length() > 0 && info[0].IsNumber()) {
-    seed = static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value());
+    int64_t x;
+    if (!exactInt64(info[0].As<Napi::Number>().DoubleValue(), &x) || x < 0)
+      throw Napi::RangeError::New(env, "seed must be a non-negative integer, got " + info[0].ToString().Utf8Value());
+    seed = static_cast<uint64_t>(x);
   } else {
     throw Napi::TypeError::New(env, "seed must be a number or bigint");
   }
-  std::lock_guard<std::mutex> lock(generator_.mutex());
-  generator_.set_current_seed(seed);
+  {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_current_seed(seed);
+  }
   return info.This();
 }
 
 // seed(): reseeds from a non-deterministic source and returns the seed.
 Napi::Value GeneratorHandle::Seed(const Napi::CallbackInfo& info) {
-  std::lock_guard<std::mutex> lock(generator_.mutex());
-  uint64_t s = c10::detail::getNonDeterministicRandom();
-  generator_.set_current_seed(s);
+  const uint64_t s = c10::detail::getNonDeterministicRandom();
+  {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    generator_.set_current_seed(s);
+  }
   return Napi::BigInt::New(info.Env(), s);
 }
 
 Napi::Value GeneratorHandle::InitialSeed(const Napi::CallbackInfo& info) {
-  std::lock_guard<std::mutex> lock(generator_.mutex());
-  return Napi::BigInt::New(info.Env(), generator_.current_seed());
+  uint64_t s;
+  {
+    std::lock_guard<std::mutex> lock(generator_.mutex());
+    s = generator_.current_seed();
+  }
+  return Napi::BigInt::New(info.Env(), s);
 }
 
 Napi::Value GeneratorHandle::GetState(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] {
+  at::Tensor state;
+  {
     std::lock_guard<std::mutex> lock(generator_.mutex());
-    return TensorHandle::Wrap(info.Env(), at::Tensor(generator_.get_state()));
-  });
+    state = at::Tensor(generator_.get_state());
+  }
+  return TensorHandle::Wrap(info.Env(), state);
 }
 
 Napi::Value GeneratorHandle::SetState(const Napi::CallbackInfo& info) {
   const at::Tensor& state = TensorHandle::TensorOf(info.Env(), info[0], "state");
-  guarded(info.Env(), [&] {
+  {
     std::lock_guard<std::mutex> lock(generator_.mutex());
     generator_.set_state(state);
-  });
+  }
   return info.This();
 }
 

@@ -12,17 +12,15 @@ namespace nodetorch {
 c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth) {
   if (depth > 64) throw Napi::RangeError::New(env, "value is nested too deeply (or refers to itself)");
   if (TensorHandle::Is(env, v)) return TensorHandle::TensorOf(env, v, "tensor");
+  if (v.IsBigInt()) return bigintToInt64(env, v, "value");
   if (GeneratorHandle::Is(env, v)) return GeneratorHandle::GeneratorOf(env, v);
   if (v.IsNull() || v.IsUndefined()) return c10::IValue();
   if (v.IsBoolean()) return v.As<Napi::Boolean>().Value();
   if (v.IsNumber()) {
-    double d = v.As<Napi::Number>().DoubleValue();
-    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= 9007199254740991.0) return static_cast<int64_t>(d);
+    const double d = v.As<Napi::Number>().DoubleValue();
+    int64_t x;
+    if (exactInt64(d, &x)) return x;
     return d;
-  }
-  if (v.IsBigInt()) {
-    bool lossless;
-    return v.As<Napi::BigInt>().Int64Value(&lossless);
   }
   if (v.IsString()) return v.As<Napi::String>().Utf8Value();
   if (v.IsArray()) {
@@ -55,24 +53,54 @@ c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth) {
 // ---------------------------------------------------------------- ScriptModule
 
 Napi::Function ScriptModuleHandle::DefineClass(Napi::Env env) {
-  return Napi::ObjectWrap<ScriptModuleHandle>::DefineClass(
-      env, "ScriptModuleHandle",
-      {
-          InstanceMethod<&ScriptModuleHandle::Forward>("forward"),
-          InstanceMethod<&ScriptModuleHandle::NamedParameters>("namedParameters"),
-          InstanceMethod<&ScriptModuleHandle::NamedBuffers>("namedBuffers"),
-          InstanceMethod<&ScriptModuleHandle::Train>("train"),
-          InstanceMethod<&ScriptModuleHandle::To>("to"),
-          InstanceMethod<&ScriptModuleHandle::Save>("save"),
-          InstanceAccessor<&ScriptModuleHandle::GetTraining>("training"),
-          InstanceAccessor<&ScriptModuleHandle::GetMethods>("methods"),
-      });
+  return Base::DefineClass(env, "ScriptModuleHandle",
+                           {
+                               Method<&ScriptModuleHandle::Forward>("forward"),
+                               Method<&ScriptModuleHandle::NamedParameters>("namedParameters"),
+                               Method<&ScriptModuleHandle::NamedBuffers>("namedBuffers"),
+                               Method<&ScriptModuleHandle::Train>("train"),
+                               Method<&ScriptModuleHandle::To>("to"),
+                               Method<&ScriptModuleHandle::Save>("save"),
+                               Method<&ScriptModuleHandle::Dispose>("dispose"),
+                               Getter<&ScriptModuleHandle::GetTraining>("training"),
+                               Getter<&ScriptModuleHandle::GetMethods>("methods"),
+                               Getter<&ScriptModuleHandle::GetDisposed>("disposed"),
+                           });
 }
 
-ScriptModuleHandle::ScriptModuleHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ScriptModuleHandle>(info) {
-  if (info.Length() != 1 || !info[0].IsExternal())
-    throw Napi::TypeError::New(info.Env(), "ScriptModuleHandle is made by torch.jit.load");
-  module_ = *info[0].As<Napi::External<std::shared_ptr<ScriptModule>>>().Data();
+ScriptModuleHandle::ScriptModuleHandle(const Napi::CallbackInfo& info) : GuardedWrap<ScriptModuleHandle>(info) {
+  Construct(info, [&] {
+    if (info.Length() != 1 || !info[0].IsExternal())
+      throw Napi::TypeError::New(info.Env(), "ScriptModuleHandle is made by torch.jit.load");
+    module_ = *info[0].As<Napi::External<std::shared_ptr<ScriptModule>>>().Data();
+    Account(info.Env());
+    tagHandle(info.Env(), info.This().As<Napi::Object>(), HandleKind::ScriptModule);
+  });
+}
+
+void ScriptModuleHandle::Account(Napi::BasicEnv env) {
+  auto& memory = env.GetInstanceData<InstanceData>()->memory;
+  for (auto&& named : {module_->namedParameters(), module_->namedBuffers()})
+    for (const auto& [name, t] : named) {
+      holds_.emplace_back();
+      memory.hold(env, t, &holds_.back());
+    }
+}
+
+void ScriptModuleHandle::Release(Napi::BasicEnv env) {
+  if (auto* data = env.GetInstanceData<InstanceData>())
+    for (auto& h : holds_) data->memory.release(env, &h);
+  holds_.clear();
+}
+
+void ScriptModuleHandle::Finalize(Napi::BasicEnv env) {
+  Release(env);
+  module_.reset();
+}
+
+ScriptModule& ScriptModuleHandle::Module() {
+  TORCH_CHECK(module_, "this ScriptModule was used after dispose()");
+  return *module_;
 }
 
 static Napi::Value namedTensors(Napi::Env env, const std::vector<std::pair<std::string, at::Tensor>>& list) {
@@ -90,50 +118,58 @@ Napi::Value ScriptModuleHandle::Forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsArray()) throw Napi::TypeError::New(env, "forward(inputs: array)");
   auto arr = info[0].As<Napi::Array>();
-  return guarded(env, [&] {
-    std::vector<c10::IValue> inputs;
-    for (uint32_t i = 0; i < arr.Length(); ++i) inputs.push_back(toGenericIValue(env, arr.Get(i), 0));
-    return fromIValue(env, module_->forward(std::move(inputs)));
-  });
+  std::vector<c10::IValue> inputs;
+  for (uint32_t i = 0; i < arr.Length(); ++i) inputs.push_back(toGenericIValue(env, arr.Get(i), 0));
+  return fromIValue(env, Module().forward(std::move(inputs)));
 }
 
 Napi::Value ScriptModuleHandle::NamedParameters(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] { return namedTensors(info.Env(), module_->namedParameters()); });
+  return namedTensors(info.Env(), Module().namedParameters());
 }
 
 Napi::Value ScriptModuleHandle::NamedBuffers(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] { return namedTensors(info.Env(), module_->namedBuffers()); });
+  return namedTensors(info.Env(), Module().namedBuffers());
 }
 
 Napi::Value ScriptModuleHandle::Train(const Napi::CallbackInfo& info) {
   bool on = info.Length() < 1 || !info[0].IsBoolean() || info[0].As<Napi::Boolean>().Value();
-  guarded(info.Env(), [&] { module_->train(on); });
+  Module().train(on);
   return info.Env().Undefined();
 }
 
 Napi::Value ScriptModuleHandle::To(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "to(device: string)");
   auto name = info[0].As<Napi::String>().Utf8Value();
-  guarded(info.Env(), [&] { module_->to(parseDevice(name)); });
+  Module().to(parseDevice(name));
+  Release(info.Env());  // the module now holds other tensors
+  Account(info.Env());
   return info.Env().Undefined();
 }
 
 Napi::Value ScriptModuleHandle::Save(const Napi::CallbackInfo& info) {
-  return guarded(info.Env(), [&] {
-    std::string bytes = module_->save();
-    return Napi::Buffer<char>::Copy(info.Env(), bytes.data(), bytes.size());
-  });
+  std::string bytes = Module().save();
+  return Napi::Buffer<char>::Copy(info.Env(), bytes.data(), bytes.size());
+}
+
+Napi::Value ScriptModuleHandle::Dispose(const Napi::CallbackInfo& info) {
+  Release(info.Env());
+  module_.reset();
+  return info.Env().Undefined();
 }
 
 Napi::Value ScriptModuleHandle::GetTraining(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), module_->isTraining());
+  return Napi::Boolean::New(info.Env(), Module().isTraining());
 }
 
 Napi::Value ScriptModuleHandle::GetMethods(const Napi::CallbackInfo& info) {
-  auto names = module_->methodNames();
+  auto names = Module().methodNames();
   Napi::Array out = Napi::Array::New(info.Env(), names.size());
   for (size_t i = 0; i < names.size(); ++i) out.Set(i, Napi::String::New(info.Env(), names[i]));
   return out;
+}
+
+Napi::Value ScriptModuleHandle::GetDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !module_);
 }
 
 // ---------------------------------------------------------------- module functions
@@ -148,11 +184,9 @@ static std::vector<char> bytesArg(const Napi::CallbackInfo& info, const char* wh
 Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto bytes = bytesArg(info, "jitLoad");
-  return guarded(env, [&] {
-    auto module = ScriptModule::load(std::string(bytes.begin(), bytes.end()));
-    auto* data = env.GetInstanceData<InstanceData>();
-    return data->scriptModuleClass.New({Napi::External<std::shared_ptr<ScriptModule>>::New(env, &module)}).As<Napi::Value>();
-  });
+  auto module = ScriptModule::load(std::string(bytes.begin(), bytes.end()));
+  auto* data = env.GetInstanceData<InstanceData>();
+  return data->scriptModuleClass.New({Napi::External<std::shared_ptr<ScriptModule>>::New(env, &module)}).As<Napi::Value>();
 }
 
 }  // namespace nodetorch

@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
 
 #include <ATen/Context.h>
 #include <c10/core/CPUAllocator.h>
+#include <c10/core/CachingDeviceAllocator.h>
 
 #include <cstdlib>
 #include <ATen/detail/CUDAHooksInterface.h>
@@ -77,12 +80,16 @@ std::string deviceName(const c10::Device& d) {
 
 namespace {
 // Operator handles are process-wide LibTorch objects (not JS state): the table
-// maps small integers, handed to JS, to them.
-std::mutex gOpsMutex;
-std::vector<c10::OperatorHandle>& opTable() {
-  static auto* table = new std::vector<c10::OperatorHandle>();
-  return *table;
-}
+// maps small integers, handed to JS, to them. It only grows, in chunks that
+// never move, so a handle is read without a lock from any thread (the JS
+// thread, workers, prefetch threads) while another thread appends: an id is
+// handed out only after its entry is written, and `gOpCount` publishes it.
+constexpr int64_t kChunkBits = 10;
+constexpr int64_t kChunkSize = int64_t{1} << kChunkBits;
+constexpr int64_t kMaxChunks = 256;  // 262,144 operators; LibTorch has about 10,000 overloads
+std::mutex gOpsMutex;  // serialises appends and the name index
+std::atomic<std::optional<c10::OperatorHandle>*> gOpChunks[kMaxChunks];
+std::atomic<int64_t> gOpCount{0};
 std::unordered_map<std::string, int64_t>& opIndex() {
   static auto* index = new std::unordered_map<std::string, int64_t>();
   return *index;
@@ -96,16 +103,22 @@ int64_t findOperator(const std::string& name, const std::string& overload) {
   if (it != opIndex().end()) return it->second;
   auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
   TORCH_CHECK(handle.has_value(), "no operator ", name, overload.empty() ? "" : ".", overload, " in this LibTorch");
-  opTable().push_back(*handle);
-  const int64_t id = static_cast<int64_t>(opTable().size()) - 1;
+  const int64_t id = gOpCount.load(std::memory_order_relaxed);
+  TORCH_CHECK(id < kMaxChunks * kChunkSize, "too many operators looked up");
+  auto* chunk = gOpChunks[id >> kChunkBits].load(std::memory_order_relaxed);
+  if (!chunk) {
+    chunk = new std::optional<c10::OperatorHandle>[kChunkSize];  // never freed: ids stay valid for the process
+    gOpChunks[id >> kChunkBits].store(chunk, std::memory_order_release);
+  }
+  chunk[id & (kChunkSize - 1)].emplace(*handle);
+  gOpCount.store(id + 1, std::memory_order_release);
   opIndex().emplace(key, id);
   return id;
 }
 
 static const c10::OperatorHandle& handleFor(int64_t id) {
-  std::lock_guard<std::mutex> lock(gOpsMutex);
-  TORCH_CHECK_INDEX(id >= 0 && id < static_cast<int64_t>(opTable().size()), "bad operator id ", id);
-  return opTable()[id];  // elements are never removed; the vector is only appended under the lock
+  TORCH_CHECK_INDEX(id >= 0 && id < gOpCount.load(std::memory_order_acquire), "bad operator id ", id);
+  return *gOpChunks[id >> kChunkBits].load(std::memory_order_acquire)[id & (kChunkSize - 1)];
 }
 
 const c10::FunctionSchema& operatorSchema(int64_t id) {
@@ -113,9 +126,11 @@ const c10::FunctionSchema& operatorSchema(int64_t id) {
 }
 
 void callOperator(int64_t id, torch::jit::Stack& stack) {
-  // Copy the handle: the table may grow (and move) while this op runs on another thread.
-  c10::OperatorHandle handle = handleFor(id);
-  handle.callBoxed(stack);
+  handleFor(id).callBoxed(stack);
+}
+
+bool operatorHasTag(int64_t id, at::Tag tag) {
+  return handleFor(id).hasTag(tag);
 }
 
 namespace {
@@ -190,9 +205,40 @@ at::Tensor hostContiguous(const at::Tensor& t) {
   return t.detach().to(c10::kCPU).contiguous();
 }
 
-int64_t tensorBytes(const at::Tensor& t) {
-  if (!t.defined()) return 0;
-  return t.numel() * static_cast<int64_t>(t.element_size());
+TensorMemory tensorMemory(const at::Tensor& t) {
+  TensorMemory m;
+  if (!t.defined() || t.is_meta()) return m;
+  m.host = t.is_cpu();
+  try {
+    if (t.is_sparse()) {
+      m.bytes = tensorMemory(t._values()).bytes + tensorMemory(t._indices()).bytes;
+    } else if (t.has_storage()) {
+      const c10::Storage& s = t.storage();  // throws for layouts whose storage is not to be touched (nested)
+      m.storage = c10::intrusive_ptr<c10::StorageImpl>::reclaim_copy(s.unsafeGetStorageImpl());
+      m.bytes = static_cast<int64_t>(s.nbytes());
+    }
+  } catch (const std::exception&) {
+    m = TensorMemory();
+    m.host = t.is_cpu();
+  }
+  return m;
+}
+
+std::vector<at::Tensor> programTensors(const Program& p) {
+  std::vector<at::Tensor> out;
+  for (const auto& step : p.steps) {
+    for (const auto& a : step.args) {
+      if (a.isTensor()) out.push_back(a.toTensor());
+      else if (a.isTensorList())
+        for (const at::Tensor& t : a.toTensorVector()) out.push_back(t);
+    }
+  }
+  return out;
+}
+
+void cudaEmptyCache() {
+  if (!cudaAvailable()) return;
+  c10::getDeviceAllocator(c10::kCUDA)->emptyCache();
 }
 
 namespace {

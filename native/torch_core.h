@@ -24,6 +24,7 @@ std::string deviceName(const c10::Device& d);
 int64_t findOperator(const std::string& name, const std::string& overload);
 const c10::FunctionSchema& operatorSchema(int64_t id);
 void callOperator(int64_t id, torch::jit::Stack& stack);
+bool operatorHasTag(int64_t id, at::Tag tag);
 
 // A new tensor holding a copy of `bytes` (row-major, `dtype` elements).
 at::Tensor tensorFromBytes(const void* bytes, size_t byteLength, const std::vector<int64_t>& shape, c10::ScalarType dtype);
@@ -33,8 +34,21 @@ at::Tensor hostCopyForExport(const at::Tensor& t);
 // A contiguous CPU copy in the tensor's own dtype, detached (its raw bytes).
 at::Tensor hostContiguous(const at::Tensor& t);
 
-// Bytes a tensor's elements take (what is reported to the JS garbage collector).
-int64_t tensorBytes(const at::Tensor& t);
+// Number.MAX_SAFE_INTEGER: integers up to it are exact JavaScript numbers.
+constexpr int64_t kMaxSafeInteger = 9007199254740991LL;
+
+// The memory a tensor keeps alive: its storage (shared by views, detach() and
+// the like, so it is counted once per storage), or, for layouts without one
+// (sparse), its own bytes. Meta tensors hold nothing.
+struct TensorMemory {
+  c10::intrusive_ptr<c10::StorageImpl> storage;  // null when there is no storage to count
+  int64_t bytes = 0;                             // the storage's bytes, or the tensor's own
+  bool host = true;                              // CPU memory (false: a device's)
+};
+TensorMemory tensorMemory(const at::Tensor& t);
+
+// Frees the cached blocks of the CUDA caching allocator (no-op without CUDA).
+void cudaEmptyCache();
 
 // Replaces LibTorch's CPU allocator with one that keeps RSS flat in Node (see
 // torch_core.cpp); once per process. NODETORCH_CPU_ALLOCATOR=default opts out.
@@ -61,8 +75,13 @@ struct Program {
   int numInputs = 0;
   std::vector<ProgramStep> steps;
   std::vector<int> results;  // registers returned
+  // No step mutates an input in place or draws random numbers: running it again
+  // after a failure (out of memory) gives what one run would have.
+  bool repeatable = true;
 };
 std::vector<c10::IValue> runProgram(const Program& p, const std::vector<c10::IValue>& inputs);
+// The tensors a program holds among its constants (weights and the like).
+std::vector<at::Tensor> programTensors(const Program& p);
 
 void backward(const at::Tensor& t, const at::Tensor& gradient, bool hasRetain, bool retainGraph, bool createGraph);
 

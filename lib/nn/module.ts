@@ -223,8 +223,9 @@ export abstract class Module {
 
   /**
    * Moves or casts every parameter and buffer (floating-point ones only, for a
-   * dtype). A field whose tensor changes gets a new Parameter (or tensor), so
-   * make optimizers after moving, as in PyTorch's advice.
+   * dtype). Parameters keep their identity, as in PyTorch (`param.data = …`):
+   * an optimizer made before `.to()` goes on updating the same Parameters, and
+   * their gradients move with them. Buffers are replaced by the moved tensors.
    */
   to(target: Device | DType): this {
     noGrad(() => {
@@ -235,7 +236,13 @@ export abstract class Module {
           if (isDtype(target) && !isFloatingDtype(v.dtype)) continue;
           const moved = v.to(target);
           if (moved.handle.isSame(v.handle)) continue;
-          fields[name] = v instanceof Parameter ? new Parameter(moved, v.requiresGrad) : moved;
+          if (v instanceof Parameter) {
+            v.data = moved;
+            const grad = v.grad;
+            if (grad) grad.data = grad.to(target);
+          } else {
+            fields[name] = moved;
+          }
         }
       }
     });
