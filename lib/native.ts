@@ -172,9 +172,23 @@ function load(): NativeBinding {
 /** One message: what was tried, what failed, how to fix it. */
 function loadFailure(err: Error): string {
   const tried: string[] = [];
-  for (const f of [path.join(PKG_ROOT, 'build', 'Release', 'nodetorch.node'), path.join(PKG_ROOT, 'prebuilds', `${process.platform}-${process.arch}`)]) {
-    tried.push(`${f}: ${fs.existsSync(f) ? 'present' : 'missing'}`);
+  const release = path.join(PKG_ROOT, 'build', 'Release', 'nodetorch.node');
+  tried.push(`${release}: ${fs.existsSync(release) ? 'present' : 'missing'}`);
+  // Prebuilds are per Node ABI (node.abi<N>.node): say which ABI each one is for.
+  const abi = process.versions.modules;
+  const prebuilds = path.join(PKG_ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+  let files: string[] = [];
+  try {
+    files = fs.readdirSync(prebuilds).filter((f) => f.endsWith('.node'));
+  } catch {
+    /* missing */
   }
+  const describePrebuild = (f: string) => {
+    const m = /\.abi(\d+)\./.exec(f);
+    if (!m) return `${f} (no ABI tag)`;
+    return m[1] === abi ? `${f} (this Node's ABI)` : `${f} (for Node ABI ${m[1]}, not this Node ${process.versions.node}'s ABI ${abi})`;
+  };
+  tried.push(`${prebuilds}: ${files.length ? files.map(describePrebuild).join(', ') : fs.existsSync(prebuilds) ? 'no .node file' : 'missing'}`);
   const link = path.join(PKG_ROOT, 'libtorch');
   let linkState: string;
   try {
@@ -190,6 +204,7 @@ function loadFailure(err: Error): string {
     ...tried.map((t) => `  - ${t}`),
     'To fix:',
     '  - run `npm rebuild nodetorch` (or `npm run build:native` in a checkout) to locate LibTorch and build the addon;',
+    `  - a prebuild serves one Node ABI only (prebuilds/<platform>-<arch>/node.abi<N>.node); this Node needs node.abi${abi}.node (npm run prebuildify with this Node makes it);`,
     '  - or set LIBTORCH to a LibTorch folder (with include/ and lib/) and rebuild;',
     '  - see docs/troubleshooting.md.',
   ].join('\n');

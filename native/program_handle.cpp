@@ -144,23 +144,20 @@ Napi::Value resultsToJs(Napi::Env env, const std::vector<c10::IValue>& values) {
 Napi::Function ProgramHandle::DefineClass(Napi::Env env) {
   // Writable, so that tests can spy on it (to show a forward is one native call).
   const auto writable = static_cast<napi_property_attributes>(napi_writable | napi_configurable);
-  return Base::DefineClass(env, "ProgramHandle",
+  return MakeClass(env, "ProgramHandle",
                            {Method<&ProgramHandle::Run>("run", writable), Method<&ProgramHandle::Dispose>("dispose"),
                             Getter<&ProgramHandle::GetRepeatable>("repeatable")});
 }
 
-ProgramHandle::ProgramHandle(const Napi::CallbackInfo& info) : GuardedWrap<ProgramHandle>(info) {
-  Construct(info, [&] {
-    Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "ProgramHandle(description)");
-    program_ = std::make_shared<Program>(compileProgram(env, info[0].As<Napi::Object>()));
-    auto& memory = env.GetInstanceData<InstanceData>()->memory;
-    for (const at::Tensor& t : programTensors(*program_)) {
-      holds_.emplace_back();
-      memory.hold(env, t, &holds_.back());
-    }
-    tagHandle(env, info.This().As<Napi::Object>(), HandleKind::Program);
-  });
+ProgramHandle::ProgramHandle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "ProgramHandle(description)");
+  program_ = std::make_shared<Program>(compileProgram(env, info[0].As<Napi::Object>()));
+  auto& memory = env.GetInstanceData<InstanceData>()->memory;
+  for (const at::Tensor& t : programTensors(*program_)) {
+    holds_.emplace_back();
+    memory.hold(env, t, &holds_.back());
+  }
 }
 
 void ProgramHandle::Release(Napi::BasicEnv env) {
@@ -225,7 +222,7 @@ void reapStoppedThreads() {
 // ---------------------------------------------------------------- PrefetchHandle
 
 Napi::Function PrefetchHandle::DefineClass(Napi::Env env) {
-  return Base::DefineClass(env, "PrefetchHandle", {Method<&PrefetchHandle::Next>("next"), Method<&PrefetchHandle::Close>("close")});
+  return MakeClass(env, "PrefetchHandle", {Method<&PrefetchHandle::Next>("next"), Method<&PrefetchHandle::Close>("close")});
 }
 
 namespace {
@@ -240,60 +237,57 @@ int64_t intArg(Napi::Env env, const Napi::Value& v, const char* what) {
 // new PrefetchHandle(program, constInputs, order, batchSize, numBatches, depth):
 // batch b is program(...constInputs, order[b*batchSize : (b+1)*batchSize]),
 // made on a native thread, at most `depth` ahead of the consumer.
-PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) : GuardedWrap<PrefetchHandle>(info) {
-  Construct(info, [&] {
-    Napi::Env env = info.Env();
-    reapStoppedThreads();
-    if (info.Length() < 6) throw Napi::TypeError::New(env, "PrefetchHandle(program, inputs, order, batchSize, numBatches, depth)");
-    auto program = ProgramHandle::ProgramOf(env, info[0]);
-    auto inputs = inputsOf(env, info[1]);
-    at::Tensor order = TensorHandle::TensorOf(env, info[2], "order");
-    const int64_t batchSize = intArg(env, info[3], "batchSize");
-    const int64_t numBatches = intArg(env, info[4], "numBatches");
-    const size_t depth = static_cast<size_t>(std::max<int64_t>(1, intArg(env, info[5], "depth")));
-    TORCH_CHECK_VALUE(order.dim() == 1 && !order.is_floating_point() && !order.is_complex() && order.layout() == c10::kStrided,
-                      "PrefetchHandle: order must be a 1-D integer tensor, got a ", order.dim(), "-D ", dtypeName(order.scalar_type()),
-                      " tensor");
-    if (batchSize < 1 || numBatches < 0 || (numBatches > 0 && (numBatches - 1) * batchSize >= order.size(0)))
-      throw Napi::RangeError::New(env, "PrefetchHandle: batches out of range of the order");
-    state_ = std::make_shared<State>();
-    auto st = state_;
-    st->thread = std::thread([st, program, inputs, order, batchSize, numBatches, depth] {
-      at::NoGradGuard noGrad;
-      // One intra-op thread here: the training loop's thread keeps the intra-op pool, and two
-      // pools of at::get_num_threads() each would oversubscribe the cores (measured in bench/data_epoch).
-      // OpenMP's thread count is per calling thread, so this leaves the other threads alone.
-      at::internal::lazy_init_num_threads();
-      if (omp_set_num_threads) omp_set_num_threads(1);
-      const int64_t n = order.size(0);
-      for (int64_t b = 0; b < numBatches; ++b) {
-        {
-          std::unique_lock<std::mutex> lock(st->mutex);
-          st->cv.wait(lock, [&] { return st->stop || st->queue.size() < depth; });
-          if (st->stop) return;
-        }
-        std::vector<c10::IValue> batch;
-        try {
-          auto in = inputs;
-          in.push_back(order.narrow(0, b * batchSize, std::min(batchSize, n - b * batchSize)));
-          batch = runProgram(*program, in);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(st->mutex);
-          st->error = std::current_exception();
-          st->done = true;
-          st->cv.notify_all();
-          return;
-        }
-        std::lock_guard<std::mutex> lock(st->mutex);
+PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  reapStoppedThreads();
+  if (info.Length() < 6) throw Napi::TypeError::New(env, "PrefetchHandle(program, inputs, order, batchSize, numBatches, depth)");
+  auto program = ProgramHandle::ProgramOf(env, info[0]);
+  auto inputs = inputsOf(env, info[1]);
+  at::Tensor order = TensorHandle::TensorOf(env, info[2], "order");
+  const int64_t batchSize = intArg(env, info[3], "batchSize");
+  const int64_t numBatches = intArg(env, info[4], "numBatches");
+  const size_t depth = static_cast<size_t>(std::max<int64_t>(1, intArg(env, info[5], "depth")));
+  TORCH_CHECK_VALUE(order.dim() == 1 && !order.is_floating_point() && !order.is_complex() && order.layout() == c10::kStrided,
+                    "PrefetchHandle: order must be a 1-D integer tensor, got a ", order.dim(), "-D ", dtypeName(order.scalar_type()),
+                    " tensor");
+  if (batchSize < 1 || numBatches < 0 || (numBatches > 0 && (numBatches - 1) * batchSize >= order.size(0)))
+    throw Napi::RangeError::New(env, "PrefetchHandle: batches out of range of the order");
+  state_ = std::make_shared<State>();
+  auto st = state_;
+  st->thread = std::thread([st, program, inputs, order, batchSize, numBatches, depth] {
+    at::NoGradGuard noGrad;
+    // One intra-op thread here: the training loop's thread keeps the intra-op pool, and two
+    // pools of at::get_num_threads() each would oversubscribe the cores (measured in bench/data_epoch).
+    // OpenMP's thread count is per calling thread, so this leaves the other threads alone.
+    at::internal::lazy_init_num_threads();
+    if (omp_set_num_threads) omp_set_num_threads(1);
+    const int64_t n = order.size(0);
+    for (int64_t b = 0; b < numBatches; ++b) {
+      {
+        std::unique_lock<std::mutex> lock(st->mutex);
+        st->cv.wait(lock, [&] { return st->stop || st->queue.size() < depth; });
         if (st->stop) return;
-        st->queue.push_back(std::move(batch));
+      }
+      std::vector<c10::IValue> batch;
+      try {
+        auto in = inputs;
+        in.push_back(order.narrow(0, b * batchSize, std::min(batchSize, n - b * batchSize)));
+        batch = runProgram(*program, in);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(st->mutex);
+        st->error = std::current_exception();
+        st->done = true;
         st->cv.notify_all();
+        return;
       }
       std::lock_guard<std::mutex> lock(st->mutex);
-      st->done = true;
+      if (st->stop) return;
+      st->queue.push_back(std::move(batch));
       st->cv.notify_all();
-    });
-    tagHandle(env, info.This().As<Napi::Object>(), HandleKind::Prefetch);
+    }
+    std::lock_guard<std::mutex> lock(st->mutex);
+    st->done = true;
+    st->cv.notify_all();
   });
 }
 
@@ -357,18 +351,15 @@ Napi::Value PrefetchHandle::Close(const Napi::CallbackInfo& info) {
 // ---------------------------------------------------------------- GeneratorHandle
 
 Napi::Function GeneratorHandle::DefineClass(Napi::Env env) {
-  return Base::DefineClass(env, "GeneratorHandle",
+  return MakeClass(env, "GeneratorHandle",
                            {Method<&GeneratorHandle::ManualSeed>("manualSeed"), Method<&GeneratorHandle::Seed>("seed"),
                             Method<&GeneratorHandle::InitialSeed>("initialSeed"), Method<&GeneratorHandle::GetState>("getState"),
                             Method<&GeneratorHandle::SetState>("setState")});
 }
 
 // A CPU generator, seeded as torch.Generator() is until manualSeed().
-GeneratorHandle::GeneratorHandle(const Napi::CallbackInfo& info) : GuardedWrap<GeneratorHandle>(info) {
-  Construct(info, [&] {
-    generator_ = at::make_generator<at::CPUGeneratorImpl>(c10::default_rng_seed_val);
-    tagHandle(info.Env(), info.This().As<Napi::Object>(), HandleKind::Generator);
-  });
+GeneratorHandle::GeneratorHandle(const Napi::CallbackInfo& info) {
+  generator_ = at::make_generator<at::CPUGeneratorImpl>(c10::default_rng_seed_val);
 }
 
 bool GeneratorHandle::Is(Napi::Env env, const Napi::Value& v) {

@@ -53,7 +53,7 @@ c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth) {
 // ---------------------------------------------------------------- ScriptModule
 
 Napi::Function ScriptModuleHandle::DefineClass(Napi::Env env) {
-  return Base::DefineClass(env, "ScriptModuleHandle",
+  return MakeClass(env, "ScriptModuleHandle",
                            {
                                Method<&ScriptModuleHandle::Forward>("forward"),
                                Method<&ScriptModuleHandle::NamedParameters>("namedParameters"),
@@ -68,14 +68,11 @@ Napi::Function ScriptModuleHandle::DefineClass(Napi::Env env) {
                            });
 }
 
-ScriptModuleHandle::ScriptModuleHandle(const Napi::CallbackInfo& info) : GuardedWrap<ScriptModuleHandle>(info) {
-  Construct(info, [&] {
-    if (info.Length() != 1 || !info[0].IsExternal())
-      throw Napi::TypeError::New(info.Env(), "ScriptModuleHandle is made by torch.jit.load");
-    module_ = *info[0].As<Napi::External<std::shared_ptr<ScriptModule>>>().Data();
-    Account(info.Env());
-    tagHandle(info.Env(), info.This().As<Napi::Object>(), HandleKind::ScriptModule);
-  });
+ScriptModuleHandle::ScriptModuleHandle(const Napi::CallbackInfo& info) {
+  if (info.Length() != 1 || !info[0].IsExternal())
+    throw Napi::TypeError::New(info.Env(), "ScriptModuleHandle is made by torch.jit.load");
+  module_ = *info[0].As<Napi::External<std::shared_ptr<ScriptModule>>>().Data();
+  Account(info.Env());
 }
 
 void ScriptModuleHandle::Account(Napi::BasicEnv env) {

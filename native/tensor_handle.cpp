@@ -86,7 +86,7 @@ void MemoryAccount::release(Napi::BasicEnv env, Hold* h) {
 // ---------------------------------------------------------------- TensorHandle
 
 Napi::Function TensorHandle::DefineClass(Napi::Env env) {
-  return Base::DefineClass(env, "TensorHandle",
+  return MakeClass(env, "TensorHandle",
                            {
                                Getter<&TensorHandle::GetShape>("shape"),
                                Getter<&TensorHandle::GetStrides>("strides"),
@@ -125,14 +125,11 @@ const at::Tensor& TensorHandle::TensorOf(Napi::Env env, const Napi::Value& v, co
   return h->tensor_;
 }
 
-TensorHandle::TensorHandle(const Napi::CallbackInfo& info) : GuardedWrap<TensorHandle>(info) {
-  Construct(info, [&] {
-    if (info.Length() != 1 || !info[0].IsExternal())
-      throw Napi::TypeError::New(info.Env(), "TensorHandle is made by nodetorch, not constructed directly");
-    tensor_ = *info[0].As<Napi::External<at::Tensor>>().Data();
-    info.Env().GetInstanceData<InstanceData>()->memory.hold(info.Env(), tensor_, &hold_);
-    tagHandle(info.Env(), info.This().As<Napi::Object>(), HandleKind::Tensor);
-  });
+TensorHandle::TensorHandle(const Napi::CallbackInfo& info) {
+  if (info.Length() != 1 || !info[0].IsExternal())
+    throw Napi::TypeError::New(info.Env(), "TensorHandle is made by nodetorch, not constructed directly");
+  tensor_ = *info[0].As<Napi::External<at::Tensor>>().Data();
+  info.Env().GetInstanceData<InstanceData>()->memory.hold(info.Env(), tensor_, &hold_);
 }
 
 void TensorHandle::Release(Napi::BasicEnv env) {

@@ -35,6 +35,11 @@ function log(msg) {
   if (!process.env.NODETORCH_QUIET) process.stderr.write(`nodetorch: ${msg}\n`);
 }
 
+/** A line that is always printed, even with NODETORCH_QUIET: a decision the user must know about. */
+function say(msg) {
+  process.stderr.write(`nodetorch: ${msg}\n`);
+}
+
 /** Reads the version of a LibTorch folder, or null when it does not say. */
 function readVersion(folder) {
   const candidates = [path.join(folder, 'version.py'), path.join(folder, 'build-version'), path.join(folder, 'version.txt')];
@@ -96,6 +101,32 @@ function pythonTorch(python) {
   return describe(folder, `python (${python})`);
 }
 
+/** A torch version without its local part: "2.11.0+cu130" -> "2.11.0". */
+function baseVersion(v) {
+  return String(v).split('+')[0];
+}
+
+/**
+ * Whether a Python's torch (version `found`, null when it does not say) may be built against, when the
+ * wanted version is `wanted` (the pinned one, or NODETORCH_TORCH_VERSION). Only the same release is
+ * accepted (any local build tag: +cpu, +cu130); anything else is refused with a line saying so, and the
+ * caller goes on to the pinned LibTorch (cached or fetched) — never a silent build against an untested
+ * version.
+ */
+function pythonTorchDecision(found, wanted, where) {
+  if (found && baseVersion(found) === baseVersion(wanted)) return { use: true };
+  const what = found ? `torch ${found}` : 'a torch that does not say its version';
+  return {
+    use: false,
+    message:
+      `${where} has ${what}, not ${wanted}, the version nodetorch is pinned to and tested with: ` +
+      `using LibTorch ${wanted} instead (from the cache, fetched with pip when missing). ` +
+      `To build against ${found ? `torch ${found}` : 'it'} anyway, set LIBTORCH to its folder` +
+      (found ? ` or NODETORCH_TORCH_VERSION=${baseVersion(found)}` : '') +
+      ' (untested).',
+  };
+}
+
 function cachedFolder(version) {
   return path.join(cacheRoot(), `torch-${version}`);
 }
@@ -108,20 +139,32 @@ function locate() {
   const tried = [];
   if (process.env.LIBTORCH) {
     const d = describe(path.resolve(process.env.LIBTORCH), 'LIBTORCH');
-    if (typeof d !== 'string') return { found: d, tried };
+    if (typeof d !== 'string') {
+      // An explicit choice is respected, but never silently when it is not the tested version.
+      if (!d.version || baseVersion(d.version) !== baseVersion(torchVersion())) {
+        say(`LIBTORCH=${process.env.LIBTORCH} is LibTorch ${d.version ?? '(version unknown)'}, not ${torchVersion()}, the version nodetorch is tested with; building against it as asked (untested).`);
+      }
+      return { found: d, tried };
+    }
     tried.push(`LIBTORCH=${process.env.LIBTORCH}: ${d}`);
     // An explicit LIBTORCH that is wrong is an error, not something to silently replace.
     return { found: null, tried, explicit: true };
   }
   tried.push('LIBTORCH: not set');
+  const version = torchVersion();
   if (!process.env.NODETORCH_NO_PYTHON_TORCH) {
     for (const py of pythons()) {
       const d = pythonTorch(py);
-      if (typeof d !== 'string') return { found: d, tried };
-      tried.push(d);
+      if (typeof d === 'string') {
+        tried.push(d);
+        continue;
+      }
+      const decision = pythonTorchDecision(d.version, version, `${py} (${d.root})`);
+      if (decision.use) return { found: d, tried };
+      say(decision.message);
+      tried.push(`${py}: torch ${d.version ?? '(version unknown)'} is not ${version}`);
     }
   }
-  const version = torchVersion();
   const cached = path.join(cachedFolder(version), 'torch');
   const d = fs.existsSync(cached) ? describe(cached, 'cache') : `${cached}: not fetched yet`;
   if (typeof d !== 'string') return { found: d, tried };
@@ -249,7 +292,7 @@ function linked() {
   return null;
 }
 
-module.exports = { PINNED_TORCH, PKG_ROOT, LINK, torchVersion, cacheRoot, locate, fetch, ensure, link, linked, describe, runtimeRequirements };
+module.exports = { PINNED_TORCH, PKG_ROOT, LINK, torchVersion, cacheRoot, locate, fetch, ensure, link, linked, describe, runtimeRequirements, baseVersion, pythonTorchDecision };
 
 if (require.main === module) {
   // CLI: `node scripts/libtorch.js [--include|--libdir|--json]` (binding.gyp and scripts call this)

@@ -1,7 +1,13 @@
 'use strict';
-// Builds prebuilds/<platform>-<arch>/nodetorch.node with prebuildify (node-gyp,
-// Node-API) from the same sources as the cmake-js build. Node's headers come from
-// the installed Node (nodedir), so nothing is downloaded.
+// Builds prebuilds/<platform>-<arch>/node.abi<N>.node with prebuildify (node-gyp)
+// from the same sources as the cmake-js build, for the Node that runs this script.
+// Node's headers come from the installed Node (nodedir), so nothing is downloaded.
+//
+// The addon is built at the experimental Node-API level (NAPI_EXPERIMENTAL: see
+// docs/compilation.md), which is not a stable ABI across Node versions, so a
+// prebuild is tagged with the Node ABI it was built for (process.versions.modules)
+// and node-gyp-build loads it only on that ABI. Never `--napi`: that names the
+// file without an ABI tag, and node-gyp-build would load it on every Node.
 const fs = require('fs');
 const path = require('path');
 const { spawnSync } = require('child_process');
@@ -29,14 +35,29 @@ function prebuild() {
     fs.rmSync(path.join(stage, link), { force: true, recursive: true });
     fs.symlinkSync(fs.realpathSync(path.join(root, link)), path.join(stage, link), 'dir');
   }
+  fs.rmSync(path.join(stage, 'prebuilds'), { recursive: true, force: true });
   const bin = require.resolve('prebuildify/bin.js');
-  const r = spawnSync(process.execPath, [bin, '--napi', '--strip', '-t', process.versions.node], { cwd: stage, stdio: 'inherit', env });
+  const args = [bin, '--no-napi', '--name', 'node', '--strip', '-t', process.versions.node];
+  const r = spawnSync(process.execPath, args, { cwd: stage, stdio: 'inherit', env });
   if (r.status !== 0) throw new Error(`nodetorch: prebuildify failed (exit ${r.status})`);
-  fs.cpSync(path.join(stage, 'prebuilds'), path.join(root, 'prebuilds'), { recursive: true });
-  process.stderr.write(`nodetorch: prebuild done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const tuple = `${process.platform}-${process.arch}`;
+  const made = path.join(stage, 'prebuilds', tuple, prebuildName());
+  if (!fs.existsSync(made)) throw new Error(`nodetorch: prebuildify did not make ${made}`);
+  const dest = path.join(root, 'prebuilds', tuple);
+  fs.mkdirSync(dest, { recursive: true });
+  // Untagged or Node-API-tagged files would be loaded on every Node ABI: remove them.
+  for (const f of fs.readdirSync(dest)) if (f.endsWith('.node') && !/\.abi\d+\./.test(f)) fs.rmSync(path.join(dest, f));
+  fs.copyFileSync(made, path.join(dest, prebuildName()));
+  process.stderr.write(`nodetorch: prebuild ${path.join('prebuilds', tuple, prebuildName())} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return path.join(dest, prebuildName());
 }
 
-module.exports = { prebuild };
+/** The prebuild's file name for a Node ABI (default: the running Node's), as node-gyp-build matches it. */
+function prebuildName(abi = process.versions.modules) {
+  return `node.abi${abi}.node`;
+}
+
+module.exports = { prebuild, prebuildName };
 
 if (require.main === module) {
   try {
