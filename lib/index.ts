@@ -1,7 +1,7 @@
 // nodetorch: LibTorch for Node.js, with PyTorch's API in camelCase.
 import * as fs from 'fs';
 import * as path from 'path';
-import { native, packageRoot } from './native';
+import { native, openMpWaitPolicy, packageRoot } from './native';
 import { TorchError } from './errors';
 import { Tensor } from './tensor';
 import * as cuda from './cuda';
@@ -31,7 +31,7 @@ import * as jit from './jit';
 export { jit };
 
 /** What this nodetorch runs on: the LibTorch version and folder, CUDA, threads. */
-export function config(): ReturnType<typeof native.config> & { libtorchLink: string | null; nodetorchVersion: string } {
+export function config(): ReturnType<typeof native.config> & { libtorchLink: string | null; nodetorchVersion: string; openMpWaitPolicy: string } {
   const root = packageRoot();
   let link: string | null = null;
   try {
@@ -40,7 +40,7 @@ export function config(): ReturnType<typeof native.config> & { libtorchLink: str
     link = null;
   }
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
-  return { ...native.config(), libtorchLink: link, nodetorchVersion: pkg.version };
+  return { ...native.config(), libtorchLink: link, nodetorchVersion: pkg.version, openMpWaitPolicy };
 }
 
 export function setNumThreads(n: number): void {

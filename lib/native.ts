@@ -142,6 +142,9 @@ export function packageRoot(): string {
 
 const PKG_ROOT = packageRoot();
 
+/** OMP_WAIT_POLICY in effect when LibTorch loaded (what torch.config() reports). */
+export let openMpWaitPolicy = '';
+
 /**
  * OpenMP's threads wait for work passively (sleeping) rather than spinning,
  * unless the user chose (OMP_WAIT_POLICY set, even empty) or opted out
@@ -152,6 +155,7 @@ const PKG_ROOT = packageRoot();
  */
 function withOpenMpDefaults<T>(loadAddon: () => T): T {
   const set = process.env.OMP_WAIT_POLICY === undefined && process.env.NODETORCH_OMP_WAIT_POLICY !== 'keep';
+  openMpWaitPolicy = set ? 'PASSIVE (nodetorch default)' : (process.env.OMP_WAIT_POLICY ?? 'OpenMP default');
   if (set) process.env.OMP_WAIT_POLICY = 'PASSIVE';
   try {
     return loadAddon();
