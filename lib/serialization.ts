@@ -6,21 +6,24 @@ import { argError } from './errors';
 import { DType } from './dtype';
 import { native } from './native';
 import { Tensor } from './tensor';
-import { readTorchFile, writeTorchFile, zipEntryNames } from './torchfile';
+import { ByteSink, ByteSource, bufferSource, DEFAULT_MAX_INFLATED_BYTES, FileSink, ReadOptions, readTorchFile, tensorFromSource, withFileSource, writeTensorBytes, writeTorchFileTo, zipEntryNames } from './torchfile';
 
 /** What torch.save accepts: tensors, numbers, strings, booleans, null, arrays and plain objects of these. */
-export type Saveable = Tensor | number | boolean | string | null | Saveable[] | { [key: string]: Saveable };
+export type Saveable = Tensor | number | bigint | boolean | string | null | Saveable[] | { [key: string]: Saveable };
 
 /**
  * Writes `data` to `file` atomically: to a temporary file in the same folder,
  * flushed, then renamed over `file`. A crash mid-save leaves the previous file.
+ * `data` is the bytes, or a function that writes them to a sink (chunk by chunk,
+ * so that a large file never exists as one Buffer).
  */
-export function writeFileAtomic(file: string, data: Uint8Array): void {
+export function writeFileAtomic(file: string, data: Uint8Array | ((sink: FileSink) => void)): void {
   const dir = path.dirname(path.resolve(file));
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   const fd = fs.openSync(tmp, 'w');
   try {
-    fs.writeSync(fd, data);
+    if (typeof data === 'function') data(new FileSink(fd));
+    else for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
     fs.fsyncSync(fd);
   } catch (e) {
     fs.closeSync(fd);
@@ -38,7 +41,7 @@ export function writeFileAtomic(file: string, data: Uint8Array): void {
 
 /** Checks that `v` holds only what torch.save can store, naming the first part that is not. */
 function checkSaveable(v: unknown, where: string, seen: Set<unknown>): void {
-  if (v instanceof Tensor || v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return;
+  if (v instanceof Tensor || v === null || v === undefined || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || typeof v === 'string') return;
   if (typeof v === 'object') {
     if (seen.has(v)) throw new TypeError(`torch.save: ${where} refers to itself`);
     seen.add(v);
@@ -51,32 +54,37 @@ function checkSaveable(v: unknown, where: string, seen: Set<unknown>): void {
     seen.delete(v);
     return;
   }
-  argError(`torch.save: ${where}`, 'a tensor, number, string, boolean, null, array or plain object', v);
+  argError(`torch.save: ${where}`, 'a tensor, number, bigint, string, boolean, null, array or plain object', v);
 }
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
 
-/** What kind of file `bytes` holds, by its first bytes. */
-export function detectFormat(bytes: Uint8Array): 'pytorch-zip' | 'torchscript' | 'safetensors' | 'legacy-pickle' | 'unknown' {
-  if (startsWith(bytes, ZIP_MAGIC)) {
+type FileFormat = 'pytorch-zip' | 'torchscript' | 'safetensors' | 'legacy-pickle' | 'unknown';
+
+/** What kind of file `bytes` (a whole file, or a ByteSource over one) holds, by its first bytes. */
+export function detectFormat(bytes: Uint8Array | ByteSource): FileFormat {
+  const src = bytes instanceof Uint8Array ? bufferSource(bytes) : bytes;
+  const head = src.read(0, Math.min(src.size, 16));
+  if (startsWith(head, ZIP_MAGIC)) {
     // A TorchScript archive carries its code and constants; torch.save's zip has data.pkl and data/ only.
     // (A damaged zip counts as torch.save's, so that torch.load reports what is wrong with it.)
-    const names = zipEntryNames(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) ?? [];
+    const names = zipEntryNames(src) ?? [];
     return names.some((n) => /^[^/]+\/(code\/|constants\.pkl$)/.test(n)) ? 'torchscript' : 'pytorch-zip';
   }
-  if (bytes.length >= 10 && bytes[8] === 0x7b /* { */) {
-    const n = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readBigUInt64LE(0);
-    if (n > 0n && n <= BigInt(bytes.length - 8)) return 'safetensors';
+  if (head.length >= 10 && head[8] === 0x7b /* { */) {
+    const n = head.readBigUInt64LE(0);
+    if (n > 0n && n <= BigInt(src.size - 8)) return 'safetensors';
   }
-  if (bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5) return 'legacy-pickle';
+  if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) return 'legacy-pickle';
   return 'unknown';
 }
 
 /**
  * Saves tensors, state dicts and plain data. The format is PyTorch's zip
  * (`torch.load(path, weights_only=True)` reads it in Python), or safetensors
- * when `file` ends in `.safetensors`. The write is atomic.
+ * when `file` ends in `.safetensors`. The write is atomic, and streams: tensors
+ * go to the file in chunks, with ZIP64 records past 4 GiB.
  */
 export function save(obj: Saveable, file: string): void {
   if (typeof file !== 'string') argError('path', 'a file path', file);
@@ -87,26 +95,58 @@ export function save(obj: Saveable, file: string): void {
     return saveFile(obj as Record<string, Tensor>, file);
   }
   checkSaveable(obj, 'obj', new Set());
-  writeFileAtomic(file, writeTorchFile(obj));
+  writeFileAtomic(file, (sink) => writeTorchFileTo(sink, obj));
 }
 
-/** Loads what torch.save wrote (here or in Python), or a safetensors file, recognised by its bytes. */
-export function load(file: string): unknown {
-  if (typeof file !== 'string') argError('path', 'a file path', file);
-  const bytes = fs.readFileSync(file);
-  switch (detectFormat(bytes)) {
-    case 'pytorch-zip':
-      return readTorchFile(bytes, file);
-    case 'safetensors':
-      return parseSafetensors(bytes, file).tensors;
-    case 'torchscript':
-      throw new Error(`${file} is a TorchScript module; load it with torch.jit.load()`);
-    case 'legacy-pickle':
-      throw new Error(`${file} uses PyTorch's legacy (pre-1.6) format; re-save it in Python with torch.save(obj, path) (the zip format)`);
-    default:
-      throw new Error(`${file} is neither a PyTorch file (zip) nor a safetensors file (first bytes: ${Buffer.from(bytes.subarray(0, 8)).toString('hex')})`);
-  }
+/** Options of torch.load. */
+export interface LoadOptions extends ReadOptions {
+  /** The most bytes compressed (deflate) zip records may inflate to, in total (default 1 GiB). */
+  maxInflatedBytes?: number;
 }
+
+const LOAD_OPTIONS = ['maxInflatedBytes'];
+
+function checkLoadOptions(options: unknown): LoadOptions {
+  if (options === undefined) return {};
+  if (!options || typeof options !== 'object' || Array.isArray(options)) argError('options', 'an object', options);
+  for (const k of Object.keys(options as object)) {
+    if (!LOAD_OPTIONS.includes(k)) {
+      const hint = k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      throw new TypeError(`torch.load: unknown option "${k}"${LOAD_OPTIONS.includes(hint) ? ` (did you mean "${hint}"?)` : ` (known: ${LOAD_OPTIONS.join(', ')})`}`);
+    }
+  }
+  const m = (options as LoadOptions).maxInflatedBytes;
+  if (m !== undefined && !(typeof m === 'number' && m >= 0 && (Number.isSafeInteger(m) || m === Infinity))) {
+    argError('maxInflatedBytes', 'a number of bytes (an integer >= 0, or Infinity)', m);
+  }
+  return options as LoadOptions;
+}
+
+/**
+ * Loads what torch.save wrote (here or in Python), or a safetensors file, recognised by its bytes.
+ * The file is read by position, never whole, so files larger than a Buffer load; compressed zip
+ * records may inflate to `maxInflatedBytes` in total (default 1 GiB), and no more than they declare.
+ */
+export function load(file: string, options?: LoadOptions): unknown {
+  if (typeof file !== 'string') argError('path', 'a file path', file);
+  const opts = checkLoadOptions(options);
+  return withFileSource(file, (src) => {
+    switch (detectFormat(src)) {
+      case 'pytorch-zip':
+        return readTorchFile(src, file, opts);
+      case 'safetensors':
+        return readSafetensors(src, file).tensors;
+      case 'torchscript':
+        throw new Error(`${file} is a TorchScript module; load it with torch.jit.load()`);
+      case 'legacy-pickle':
+        throw new Error(`${file} uses PyTorch's legacy (pre-1.6) format; re-save it in Python with torch.save(obj, path) (the zip format)`);
+      default:
+        throw new Error(`${file} is neither a PyTorch file (zip) nor a safetensors file (first bytes: ${src.read(0, Math.min(8, src.size)).toString('hex')})`);
+    }
+  });
+}
+
+export { DEFAULT_MAX_INFLATED_BYTES };
 
 // ---------------------------------------------------------------- safetensors
 
@@ -157,16 +197,27 @@ function topLevelKeys(json: string): string[] {
   return keys;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses and checks a safetensors file completely before any tensor is made. */
 export function parseSafetensors(bytes: Uint8Array, file = '<bytes>'): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
-  if (bytes.length < 8) throw new SafetensorsError(file, `is ${bytes.length} bytes long, too short for a safetensors header`);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n64 = buf.readBigUInt64LE(0);
-  if (n64 > BigInt(bytes.length - 8)) throw new SafetensorsError(file, `header length ${n64} is larger than the file (${bytes.length} bytes)`);
+  return readSafetensors(bufferSource(bytes), file);
+}
+
+/** parseSafetensors over a ByteSource: the header, then each tensor's bytes by position. */
+function readSafetensors(src: ByteSource, file: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> } {
+  if (src.size < 8) throw new SafetensorsError(file, `is ${src.size} bytes long, too short for a safetensors header`);
+  const n64 = src.read(0, 8).readBigUInt64LE(0);
+  if (n64 > BigInt(src.size - 8)) throw new SafetensorsError(file, `header length ${n64} is larger than the file (${src.size} bytes)`);
   const n = Number(n64);
   if (n > MAX_HEADER) throw new SafetensorsError(file, `header length ${n} exceeds ${MAX_HEADER} bytes`);
   if (n < 2) throw new SafetensorsError(file, `header length ${n} is too small`);
-  const text = buf.subarray(8, 8 + n).toString('utf8');
+  let text: string;
+  try {
+    text = utf8.decode(src.read(8, n));
+  } catch {
+    throw new SafetensorsError(file, 'header is not valid UTF-8');
+  }
   if (!text.startsWith('{')) throw new SafetensorsError(file, 'header is not a JSON object');
   let header: Record<string, unknown>;
   try {
@@ -176,10 +227,13 @@ export function parseSafetensors(bytes: Uint8Array, file = '<bytes>'): { tensors
   }
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw new SafetensorsError(file, 'header is not a JSON object');
   const keys = topLevelKeys(text);
-  const dup = keys.find((k, i) => keys.indexOf(k) !== i);
-  if (dup !== undefined) throw new SafetensorsError(file, `tensor name "${dup}" appears twice`);
+  const seen = new Set<string>();
+  for (const k of keys) {
+    if (seen.has(k)) throw new SafetensorsError(file, `tensor name "${k}" appears twice`);
+    seen.add(k);
+  }
   const dataStart = 8 + n;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = src.size - dataStart;
   let metadata: Record<string, string> = {};
   const entries: { name: string; dtype: DType; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, info] of Object.entries(header)) {
@@ -192,7 +246,7 @@ export function parseSafetensors(bytes: Uint8Array, file = '<bytes>'): { tensors
     }
     const e = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (!e || typeof e !== 'object') throw new SafetensorsError(file, `entry "${name}" is not an object`);
-    const dt = typeof e.dtype === 'string' ? ST_DTYPES[e.dtype] : undefined;
+    const dt = typeof e.dtype === 'string' && Object.prototype.hasOwnProperty.call(ST_DTYPES, e.dtype) ? ST_DTYPES[e.dtype] : undefined;
     if (!dt) throw new SafetensorsError(file, `tensor "${name}" has unsupported dtype ${JSON.stringify(e.dtype)}`);
     if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
       throw new SafetensorsError(file, `tensor "${name}" has an invalid shape ${JSON.stringify(e.shape)}`);
@@ -203,6 +257,10 @@ export function parseSafetensors(bytes: Uint8Array, file = '<bytes>'): { tensors
     }
     if (off[1] > dataLength) throw new SafetensorsError(file, `tensor "${name}" ends at byte ${off[1]} of the data, which has ${dataLength} bytes`);
     const numel = (e.shape as number[]).reduce((a, b) => a * b, 1);
+    // The product of the non-zero sizes bounds the strides: [0, 2^40, 2^40] holds nothing but cannot be a tensor.
+    if ((e.shape as number[]).reduce((a, b) => a * Math.max(b, 1), 1) > Number.MAX_SAFE_INTEGER) {
+      throw new SafetensorsError(file, `tensor "${name}" has an impossibly large shape [${e.shape}]`);
+    }
     if (numel * dt.size !== off[1] - off[0]) {
       throw new SafetensorsError(file, `tensor "${name}" (${dt.dtype}, shape [${e.shape}]) needs ${numel * dt.size} bytes but its data_offsets span ${off[1] - off[0]}`);
     }
@@ -218,43 +276,53 @@ export function parseSafetensors(bytes: Uint8Array, file = '<bytes>'): { tensors
   if (pos !== dataLength) throw new SafetensorsError(file, `${dataLength - pos} bytes after the last tensor belong to no tensor`);
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
-    const view = new Uint8Array(bytes.buffer, bytes.byteOffset + dataStart + e.begin, e.end - e.begin);
-    tensors[e.name] = new Tensor(native.fromBuffer(view, e.shape, e.dtype));
+    const t = tensorFromSource(src, dataStart + e.begin, e.end - e.begin, e.dtype, e.shape);
+    // defineProperty: a tensor named "__proto__" stays a key.
+    Object.defineProperty(tensors, e.name, { value: t, enumerable: true, writable: true, configurable: true });
   }
   return { tensors, metadata };
 }
 
-/** safetensors.torch.load_file: name → tensor. */
+/** safetensors.torch.load_file: name → tensor. The file is read by position, never whole. */
 export function loadFile(file: string): Record<string, Tensor> {
-  return parseSafetensors(fs.readFileSync(file), file).tensors;
+  if (typeof file !== 'string') argError('path', 'a file path', file);
+  return withFileSource(file, (src) => readSafetensors(src, file).tensors);
 }
 
-/** safetensors.torch.save_file: writes name → tensor (and string metadata), atomically. */
-export function saveFile(tensors: Record<string, Tensor>, file: string, metadata?: Record<string, string>): void {
+/** Writes a safetensors file to `sink`: the header (padded with spaces to 8 bytes), then each tensor in chunks. */
+export function writeSafetensorsTo(sink: Pick<ByteSink, 'write'>, tensors: Record<string, Tensor>, metadata?: Record<string, string>): void {
   if (!tensors || typeof tensors !== 'object') argError('tensors', 'an object of name → Tensor', tensors);
   const header: Record<string, unknown> = {};
   if (metadata) {
     if (Object.values(metadata).some((v) => typeof v !== 'string')) argError('metadata', 'an object of string → string', metadata);
     header.__metadata__ = metadata;
   }
-  const parts: Uint8Array[] = [];
+  const list: Tensor[] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     if (!(t instanceof Tensor)) argError(`tensors.${name}`, 'a Tensor', t);
     if (name === '__metadata__') throw new TypeError('"__metadata__" cannot be a tensor name');
     const st = ST_NAMES[t.dtype];
     if (!st) throw new TypeError(`tensors.${name}: dtype ${t.dtype} cannot be stored in safetensors`);
-    const data = t.handle.bytes();
-    header[name] = { dtype: st, shape: t.shape, data_offsets: [offset, offset + data.length] };
-    parts.push(data);
-    offset += data.length;
+    const nbytes = t.numel() * ST_DTYPES[st].size;
+    Object.defineProperty(header, name, { value: { dtype: st, shape: t.shape, data_offsets: [offset, offset + nbytes] }, enumerable: true, writable: true, configurable: true });
+    list.push(t);
+    offset += nbytes;
   }
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8); // the data starts 8-byte aligned
+  // The data starts 8-byte aligned: the header is padded in bytes (a name may be several bytes per character).
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  const padded = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, 0x20)]);
   const head = Buffer.alloc(8);
-  const jsonBytes = Buffer.from(json, 'utf8');
-  head.writeBigUInt64LE(BigInt(jsonBytes.length));
-  writeFileAtomic(file, Buffer.concat([head, jsonBytes, ...parts]));
+  head.writeBigUInt64LE(BigInt(padded.length));
+  sink.write(Buffer.concat([head, padded]));
+  for (const t of list) writeTensorBytes(t, (chunk) => sink.write(chunk));
+}
+
+/** safetensors.torch.save_file: writes name → tensor (and string metadata), atomically, streaming the tensors. */
+export function saveFile(tensors: Record<string, Tensor>, file: string, metadata?: Record<string, string>): void {
+  if (typeof file !== 'string') argError('path', 'a file path', file);
+  if (!tensors || typeof tensors !== 'object') argError('tensors', 'an object of name → Tensor', tensors);
+  writeFileAtomic(file, (sink) => writeSafetensorsTo(sink, tensors, metadata));
 }
 
 export const safetensors = { loadFile, saveFile, load: (bytes: Uint8Array) => parseSafetensors(bytes).tensors };

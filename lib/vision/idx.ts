@@ -86,12 +86,18 @@ function parseHeader(file: string, buf: Buffer, gzipped: boolean, options: ReadI
   if (buf.length < headerBytes) throw new IdxFormatError(file, `is truncated inside its header (${buf.length} of ${headerBytes} bytes)`);
   const shape: number[] = [];
   let count = 1;
+  // The product of the non-zero sizes bounds the strides: [0, 2^31, 2^31, …] holds no element
+  // but its strides overflow int64 (LibTorch refuses such a shape).
+  let span = 1;
   for (let i = 0; i < ndim; i++) {
     const d = buf.readUInt32BE(4 + 4 * i);
     shape.push(d);
     count *= d;
-    // Checked after every factor, so the product never leaves the exact range of a double (2^53).
-    if (count > MAX_ELEMENTS) throw new IdxFormatError(file, `dimensions ${shape.join('×')}${i < ndim - 1 ? '×…' : ''} are absurdly large (more than 2^34 elements)`);
+    span *= Math.max(d, 1);
+    // Checked after every factor, so the products never leave the exact range of a double (2^53).
+    if (count > MAX_ELEMENTS || span > MAX_ELEMENTS) {
+      throw new IdxFormatError(file, `dimensions ${shape.join('×')}${i < ndim - 1 ? '×…' : ''} are absurdly large (more than 2^34 elements${count > MAX_ELEMENTS ? '' : ', not counting the empty dimensions'})`);
+    }
   }
   const totalBytes = headerBytes + count * type.size;
   if (totalBytes > maxBytes) {
