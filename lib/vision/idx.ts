@@ -28,8 +28,12 @@ const TYPES: Record<number, { name: IdxDType; size: number }> = {
 export const IDX_MAX_DIMS = 8;
 /** The largest element count accepted (well above any real IDX file; guards against absurd headers). */
 const MAX_ELEMENTS = 2 ** 34;
-/** The largest decompressed size accepted by default: the largest Buffer Node can make. */
-export const IDX_MAX_BYTES: number = bufferConstants.MAX_LENGTH;
+/**
+ * The largest decompressed size accepted by default: 4 GiB, or the largest
+ * Buffer Node can make if that is smaller (the same on every Node: Node 22+
+ * would otherwise allow 2^53 − 1 bytes, so a .gz claiming 16 GiB would inflate).
+ */
+export const IDX_MAX_BYTES: number = Math.min(bufferConstants.MAX_LENGTH, 2 ** 32);
 
 export class IdxFormatError extends Error {
   constructor(
@@ -113,7 +117,7 @@ function checkOptions(options: unknown): ReadIdxOptions {
   if (o.expectDims !== undefined) checkInt('expectDims', o.expectDims, { min: 1 });
   if (o.maxBytes !== undefined) {
     checkInt('maxBytes', o.maxBytes, { min: 1 });
-    if (o.maxBytes > IDX_MAX_BYTES) throw new RangeError(`maxBytes must be <= ${IDX_MAX_BYTES} (the largest Buffer), got ${o.maxBytes}`);
+    if (o.maxBytes > IDX_MAX_BYTES) throw new RangeError(`maxBytes must be <= ${IDX_MAX_BYTES} (IDX_MAX_BYTES), got ${o.maxBytes}`);
   }
   if (o.expectDtype !== undefined) {
     const names = Object.values(TYPES).map((t) => t.name as string);
