@@ -3,7 +3,7 @@
 // beside a busy loop, for several OpenMP settings, side by side in one run.
 // Prints wall time, CPU time and the busy/quiet ratio for each setting.
 //
-//   npx tsc -p tsconfig.json && node dist/bench/busy_machine.js [--batches 300] [--settings default,passive,...]
+//   npx tsc -p tsconfig.json && node dist/bench/busy_machine.js [--batches 300] [--repeats 3] [--settings default,passive,...] [--quiet-only]
 import { spawn, spawnSync } from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
@@ -22,10 +22,13 @@ const SETTINGS: Record<string, NodeJS.ProcessEnv> = {
   'active-spin': { OMP_WAIT_POLICY: 'ACTIVE' },
   'libgomp-default': { OMP_WAIT_POLICY: '', NODETORCH_OMP_WAIT_POLICY: 'keep' },
   passive: { OMP_WAIT_POLICY: 'PASSIVE' },
+  'spin-1k': { GOMP_SPINCOUNT: '1000', OMP_WAIT_POLICY: '', NODETORCH_OMP_WAIT_POLICY: 'keep' },
   'spin-10k': { GOMP_SPINCOUNT: '10000', OMP_WAIT_POLICY: '', NODETORCH_OMP_WAIT_POLICY: 'keep' },
+  'spin-100k': { GOMP_SPINCOUNT: '100000', OMP_WAIT_POLICY: '', NODETORCH_OMP_WAIT_POLICY: 'keep' },
   '1-thread': { OMP_NUM_THREADS: '1' },
 };
 const chosen = opt('settings', Object.keys(SETTINGS).join(',')).split(',');
+const quietOnly = process.argv.includes('--quiet-only');
 
 const child = `
   const torch = require(${JSON.stringify(dist)});
@@ -91,6 +94,10 @@ for (const name of chosen) {
   const env = SETTINGS[name];
   if (!env) throw new Error(`unknown setting ${name}`);
   const quiet = best(env);
+  if (quietOnly) {
+    console.log(`${name} | ${quiet.threads} | ${quiet.wall.toFixed(2)} (${quiet.cpu.toFixed(2)}) | - | -`);
+    continue;
+  }
   const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
   let busy: Result;
   try {
