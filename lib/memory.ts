@@ -42,15 +42,19 @@ function isOutOfMemory(e: unknown): boolean {
  * allocator's cached blocks, and runs `fn` once more. Device memory is not
  * reported to V8 (it would make V8 collect for memory its heap does not have),
  * so this is what keeps a loop that drops CUDA tensors without dispose() from
- * running the GPU out of memory.
+ * running the GPU out of memory. `failed`: the error a first run already threw
+ * (the hot path calls without this wrapper and comes here only on failure).
  */
-export function retryOutOfMemory<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (!isOutOfMemory(e)) throw e;
-    collectGarbage();
-    native.cudaEmptyCache();
-    return fn();
+export function retryOutOfMemory<T>(fn: () => T, failed?: unknown): T {
+  if (failed === undefined) {
+    try {
+      return fn();
+    } catch (e) {
+      failed = e;
+    }
   }
+  if (!isOutOfMemory(failed)) throw failed;
+  collectGarbage();
+  native.cudaEmptyCache();
+  return fn();
 }

@@ -2,29 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** A native tensor handle: one reference to an at::Tensor. Made only by the addon. */
+/**
+ * A native tensor handle: one reference to an at::Tensor, made only by the
+ * addon (a Node-API external: opaque, read through the `tensor*` functions).
+ */
 export interface TensorHandle {
-  readonly shape: number[];
-  readonly strides: number[];
-  readonly isContiguous: boolean;
-  readonly dtype: string;
-  readonly device: string;
-  requiresGrad: boolean;
-  grad: TensorHandle | null;
-  readonly isLeaf: boolean;
-  readonly gradFn: string | null;
-  readonly disposed: boolean;
-  /** A number (boolean for bool); an integer beyond 2^53 throws unless `bigint` (then every integer is a bigint). */
-  item(bigint?: boolean): number | bigint | boolean;
-  /** The raw bytes of a contiguous CPU copy, in the tensor's own dtype. */
-  bytes(): Buffer;
-  toTypedArray(): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
-  backward(gradient: TensorHandle | null, retainGraph: boolean | undefined, createGraph: boolean): void;
-  retainGrad(): void;
-  dispose(): void;
-  isSame(other: TensorHandle): boolean;
-  /** Takes other's data (storage, dtype, device), keeping this tensor's identity (`param.data = x`). */
-  setData(other: TensorHandle): void;
+  readonly __tensorHandle: unique symbol;
 }
 
 /** What this environment's handles hold, counted once per storage. */
@@ -55,13 +38,36 @@ export interface NativeConfig {
 export type NativeValue = TensorHandle | GeneratorHandle | number | bigint | boolean | string | null | undefined | NativeValue[];
 
 export interface NativeBinding {
-  TensorHandle: abstract new (...args: never[]) => TensorHandle;
   /** Looks up an ATen operator by schema name and overload; returns an id for `call`. */
   op(name: string, overload: string): number;
   /** The operator's schema, as text. */
   schema(id: number): string;
-  /** Calls an operator through the dispatcher with positional arguments (undefined = default). */
-  call(id: number, args: NativeValue[]): NativeValue;
+  /** Calls an operator through the dispatcher with positional arguments (undefined or absent = default). */
+  call(id: number, ...args: NativeValue[]): NativeValue;
+  tensorShape(h: TensorHandle): number[];
+  tensorStrides(h: TensorHandle): number[];
+  tensorIsContiguous(h: TensorHandle): boolean;
+  tensorDtype(h: TensorHandle): string;
+  tensorDevice(h: TensorHandle): string;
+  tensorRequiresGrad(h: TensorHandle): boolean;
+  tensorSetRequiresGrad(h: TensorHandle, v: boolean): void;
+  /** The gradient's handle; `cached` itself when it is a handle of the same gradient. */
+  tensorGrad(h: TensorHandle, cached?: TensorHandle): TensorHandle | null;
+  tensorSetGrad(h: TensorHandle, g: TensorHandle | null): void;
+  tensorIsLeaf(h: TensorHandle): boolean;
+  tensorGradFn(h: TensorHandle): string | null;
+  tensorDisposed(h: TensorHandle): boolean;
+  /** A number (boolean for bool); an integer beyond 2^53 throws unless `bigint` (then every integer is a bigint). */
+  tensorItem(h: TensorHandle, bigint?: boolean): number | bigint | boolean;
+  tensorToTypedArray(h: TensorHandle): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+  /** The raw bytes of a contiguous CPU copy, in the tensor's own dtype. */
+  tensorBytes(h: TensorHandle): Buffer;
+  tensorBackward(h: TensorHandle, gradient: TensorHandle | null, retainGraph: boolean | undefined, createGraph: boolean): void;
+  tensorRetainGrad(h: TensorHandle): void;
+  tensorDispose(h: TensorHandle): void;
+  tensorIsSame(h: TensorHandle, other: TensorHandle): boolean;
+  /** Takes other's data (storage, dtype, device), keeping this tensor's identity (`param.data = x`). */
+  tensorSetData(h: TensorHandle, other: TensorHandle): void;
   fromBuffer(data: ArrayBufferView, shape: number[], dtype: string): TensorHandle;
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
@@ -229,9 +235,11 @@ function guardBinding(b: NativeBinding): NativeBinding {
   const failed = (): never => {
     throw take();
   };
+  // `arguments`, not a rest parameter: V8 then passes them on without making an array.
   const wrap = (f: (...a: unknown[]) => unknown) =>
-    function (this: unknown, ...args: unknown[]): unknown {
-      const r = f.apply(this, args);
+    function (this: unknown): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      const r = f.apply(this, arguments as unknown as unknown[]);
       return r === failure ? failed() : r;
     };
   const record = b as unknown as Record<string, unknown>;

@@ -35,24 +35,41 @@ export function registerTensorClass(wrap: (h: TensorHandle) => Tensor, is: (v: u
 }
 
 export function toNative(v: OpArg): NativeValue {
-  if (Array.isArray(v)) return v.map(toNative);
   if (isTensor(v)) return v.handle;
+  if (Array.isArray(v)) return v.map(toNative);
   if (v && typeof v === 'object' && (v as GeneratorLike).handle instanceof native.GeneratorHandle) return (v as GeneratorLike).handle;
   return v as NativeValue;
 }
 
+/**
+ * Whether a value the addon returned is a tensor handle. Handles are Node-API
+ * externals, the only objects the addon returns without a prototype.
+ */
+export function isHandle(v: unknown): v is TensorHandle {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === null;
+}
+
 export function fromNative(v: NativeValue): OpResult {
+  if (typeof v !== 'object' || v === null) return v as OpResult;
   if (Array.isArray(v)) return v.map(fromNative);
-  if (v instanceof native.TensorHandle) return wrapHandle(v as TensorHandle);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x as NativeValue)])) as unknown as OpResult;
-  return v as OpResult;
+  if (Object.getPrototypeOf(v) === null) return wrapHandle(v as TensorHandle);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x as NativeValue)])) as unknown as OpResult;
+}
+
+/** Calls the operator `id` with native arguments; on running out of memory, collects garbage and tries once more. */
+export function invoke(id: number, args: NativeValue[]): NativeValue {
+  try {
+    return native.call(id, ...args);
+  } catch (e) {
+    return retryOutOfMemory(() => native.call(id, ...args), e);
+  }
 }
 
 /** Calls `qualified` ('aten::add.Tensor') with positional arguments; undefined means the default. */
 export function callOp(qualified: string, ...args: OpArg[]): OpResult {
   const id = opId(qualified);
-  const nativeArgs = args.map(toNative);
-  return fromNative(retryOutOfMemory(() => native.call(id, nativeArgs)));
+  for (let i = 0; i < args.length; i++) args[i] = toNative(args[i]) as OpArg;
+  return fromNative(invoke(id, args as NativeValue[]));
 }
 
 /** Calls an operator that returns one tensor. */

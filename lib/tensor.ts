@@ -1,7 +1,7 @@
 import { argError, checkBool, checkInt, checkNumber, checkShape } from './errors';
 import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dtype';
 import { native, TensorHandle } from './native';
-import { callOp, callT, GeneratorLike, registerTensorClass } from './ops';
+import { callOp, callT, GeneratorLike, isHandle, registerTensorClass } from './ops';
 import { formatTensor } from './format';
 
 export type Scalar = number | boolean;
@@ -63,49 +63,50 @@ export class Tensor {
 
   /** @internal use torch.tensor() and the other factories */
   constructor(handle: TensorHandle) {
-    if (!(handle instanceof native.TensorHandle)) argError('handle', 'a native tensor handle (use torch.tensor())', handle);
+    if (!isHandle(handle)) argError('handle', 'a native tensor handle (use torch.tensor())', handle);
     this.handle = handle;
   }
 
   // ------------------------------------------------------------ attributes
   get shape(): number[] {
-    return this.handle.shape;
+    return native.tensorShape(this.handle);
   }
   get dtype(): DType {
-    return this.handle.dtype as DType;
+    return native.tensorDtype(this.handle) as DType;
   }
   get device(): Device {
-    return this.handle.device as Device;
+    return native.tensorDevice(this.handle) as Device;
   }
   get isCuda(): boolean {
     return this.device.startsWith('cuda');
   }
   get requiresGrad(): boolean {
-    return this.handle.requiresGrad;
+    return native.tensorRequiresGrad(this.handle);
   }
   set requiresGrad(v: boolean) {
-    this.handle.requiresGrad = checkBool('requiresGrad', v);
+    native.tensorSetRequiresGrad(this.handle, checkBool('requiresGrad', v));
   }
   /** The gradient accumulated by backward(), or null. Reads of an unchanged gradient return the same Tensor. */
   get grad(): Tensor | null {
-    const g = this.handle.grad;
+    const cached = this.#grad;
+    const g = cached ? native.tensorGrad(this.handle, cached.handle) : native.tensorGrad(this.handle);
     if (!g) return null;
-    if (this.#grad?.handle !== g) this.#grad = new Tensor(g);
-    return this.#grad;
+    if (cached?.handle !== g) this.#grad = new Tensor(g);
+    return this.#grad!;
   }
   set grad(g: Tensor | null) {
     if (g !== null && !(g instanceof Tensor)) argError('grad', 'a Tensor or null', g);
-    this.handle.grad = g ? g.handle : null;
+    native.tensorSetGrad(this.handle, g ? g.handle : null);
   }
   get isLeaf(): boolean {
-    return this.handle.isLeaf;
+    return native.tensorIsLeaf(this.handle);
   }
   /** The name of the autograd function that made this tensor (e.g. 'AddBackward0'), or null. */
   get gradFn(): string | null {
-    return this.handle.gradFn;
+    return native.tensorGradFn(this.handle);
   }
   get disposed(): boolean {
-    return this.handle.disposed;
+    return native.tensorDisposed(this.handle);
   }
   dim(): number {
     return this.shape.length;
@@ -128,7 +129,7 @@ export class Tensor {
     return shape[i];
   }
   stride(): number[] {
-    return this.handle.strides;
+    return native.tensorStrides(this.handle);
   }
   elementSize(): number {
     return ITEM_SIZE[this.dtype];
@@ -200,11 +201,11 @@ export class Tensor {
   item(options?: { bigint?: boolean }): number | bigint | boolean {
     const bigint = options?.bigint ?? false;
     if (options !== undefined) checkBool('bigint', bigint);
-    return this.handle.item(bigint);
+    return native.tensorItem(this.handle, bigint);
   }
   /** A flat copy of the elements, in a typed array matching the dtype (int64: BigInt64Array; bool, uint8: Uint8Array; float16/bfloat16: Float32Array). */
   toTypedArray(): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array {
-    return this.handle.toTypedArray();
+    return native.tensorToTypedArray(this.handle);
   }
   /**
    * The elements as nested arrays (a number for a 0-d tensor), like PyTorch's
@@ -242,7 +243,7 @@ export class Tensor {
   // ------------------------------------------------------------ memory
   /** Releases this tensor's native memory now (views and the autograd graph may still hold it). */
   dispose(): void {
-    this.handle.dispose();
+    native.tensorDispose(this.handle);
   }
   [Symbol.dispose](): void {
     this.dispose();
@@ -252,14 +253,14 @@ export class Tensor {
   /** Computes gradients of this tensor with respect to the graph leaves. */
   backward(gradient?: Tensor | null, { retainGraph, createGraph = false }: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
     if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) argError('gradient', 'a Tensor', gradient);
-    this.handle.backward(gradient ? gradient.handle : null, retainGraph, createGraph);
+    native.tensorBackward(this.handle, gradient ? gradient.handle : null, retainGraph, createGraph);
   }
   requiresGrad_(requiresGrad = true): this {
     this.requiresGrad = requiresGrad;
     return this;
   }
   retainGrad(): void {
-    this.handle.retainGrad();
+    native.tensorRetainGrad(this.handle);
   }
   detach(): Tensor {
     return callT('aten::detach', this);
@@ -274,7 +275,7 @@ export class Tensor {
   }
   set data(value: Tensor) {
     if (!(value instanceof Tensor)) argError('data', 'a Tensor', value);
-    this.handle.setData(value.handle);
+    native.tensorSetData(this.handle, value.handle);
   }
   detach_(): this {
     callOp('aten::detach_', this);
@@ -321,7 +322,7 @@ export class Tensor {
     return callT('aten::contiguous', this);
   }
   isContiguous(): boolean {
-    return this.handle.isContiguous;
+    return native.tensorIsContiguous(this.handle);
   }
   expand(...sizes: (number | number[])[]): Tensor {
     return callT('aten::expand', this, dimsOf('sizes', sizes, true));

@@ -134,12 +134,12 @@ export function tensorFromSource(src: ByteSource, position: number, nbytes: numb
 export function writeTensorBytes(t: Tensor, write: (chunk: Uint8Array) => void): void {
   const size = ITEM_SIZE[t.dtype];
   const numel = t.numel();
-  if (numel * size <= fileLimits.chunkBytes) return write(t.handle.bytes());
+  if (numel * size <= fileLimits.chunkBytes) return write(native.tensorBytes(t.handle));
   const per = Math.max(1, Math.floor(fileLimits.chunkBytes / size));
   const flat = callT('aten::reshape', callT('aten::detach', t), [-1]); // a copy only when t is not contiguous
   for (let i = 0; i < numel; i += per) {
     const piece = callT('aten::narrow', flat, 0, i, Math.min(per, numel - i));
-    write(piece.handle.bytes());
+    write(native.tensorBytes(piece.handle));
     piece.dispose();
   }
   flat.dispose();

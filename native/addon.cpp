@@ -37,29 +37,45 @@ Napi::Value Schema(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), s.str());
 }
 
-// call(id, args) -> result: positional arguments, undefined for "use the default".
+// call(id, ...args) -> result: positional arguments, undefined (or absent) for "use the default".
+// The hot path of every operator: arguments are read straight from the call
+// (no array), converted by the schema, and the operator is called boxed.
 Napi::Value Call(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto id = static_cast<int64_t>(numberArg(info, 0, "id"));
-  if (info.Length() < 2 || !info[1].IsArray()) throw Napi::TypeError::New(env, "args must be an array");
-  auto args = info[1].As<Napi::Array>();
-  {
-    const auto& schema = operatorSchema(id);
-    const auto& formals = schema.arguments();
-    if (args.Length() > formals.size())
-      throw Napi::TypeError::New(env, schema.name() + " takes at most " + std::to_string(formals.size()) +
-                                          " arguments, got " + std::to_string(args.Length()));
-    torch::jit::Stack stack;
-    stack.reserve(formals.size());
-    for (size_t i = 0; i < formals.size(); ++i)
-      stack.push_back(toArgument(env, i < args.Length() ? args.Get(static_cast<uint32_t>(i)) : env.Undefined(), formals[i], schema));
-    callOperator(id, stack);
-    if (stack.empty()) return env.Undefined();
-    if (stack.size() == 1) return fromIValue(env, stack[0]);
-    Napi::Array out = Napi::Array::New(env, stack.size());
-    for (size_t i = 0; i < stack.size(); ++i) out.Set(i, fromIValue(env, stack[i]));
-    return out;
+  int64_t id;
+  if (info.Length() < 1 || !info[0].IsNumber() || !exactInt64(info[0].As<Napi::Number>().DoubleValue(), &id))
+    throw Napi::TypeError::New(env, "id must be an operator id");
+  const auto& schema = operatorSchema(id);
+  const auto& formals = schema.arguments();
+  const size_t given = info.Length() - 1;
+  if (given > formals.size())
+    throw Napi::TypeError::New(env, schema.name() + " takes at most " + std::to_string(formals.size()) + " arguments, got " +
+                                        std::to_string(given));
+  torch::jit::Stack stack;
+  stack.reserve(std::max(formals.size(), schema.returns().size()));
+  for (size_t i = 0; i < formals.size(); ++i) stack.push_back(toArgument(env, i < given ? info[i + 1] : env.Undefined(), formals[i], schema));
+  // An in-place or out= operator returns one of its arguments: hand back that
+  // argument's own handle, as Python returns the same object.
+  const c10::TensorImpl* written = nullptr;
+  size_t writtenArg = 0;
+  if (schema.returns().size() == 1 && schema.returns()[0].alias_info() && schema.returns()[0].alias_info()->isWrite()) {
+    for (size_t i = 0; i < formals.size() && i < given; ++i) {
+      if (formals[i].alias_info() && formals[i].alias_info()->isWrite() && stack[i].isTensor()) {
+        written = stack[i].toTensor().unsafeGetTensorImpl();
+        writtenArg = i;
+        break;
+      }
+    }
   }
+  callOperator(id, stack);
+  if (stack.empty()) return env.Undefined();
+  if (stack.size() == 1) {
+    if (written && stack[0].isTensor() && stack[0].toTensor().unsafeGetTensorImpl() == written) return info[writtenArg + 1];
+    return fromIValue(env, stack[0]);
+  }
+  Napi::Array out = Napi::Array::New(env, stack.size());
+  for (size_t i = 0; i < stack.size(); ++i) out.Set(i, fromIValue(env, stack[i]));
+  return out;
 }
 
 // fromBuffer(typedArray, shape, dtype) -> a new tensor holding a copy
@@ -189,9 +205,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<InstanceData>(data);  // deleted with the environment (worker exit, reload)
   // Prefetch threads stopped by finalizers are joined at the latest when an environment ends.
   napi_add_env_cleanup_hook(env, [](void*) { reapStoppedThreads(); }, nullptr);
-  Napi::Function tensorClass = TensorHandle::DefineClass(env);
-  data->tensorClass = Napi::Persistent(tensorClass);
-  exports.Set("TensorHandle", tensorClass);
+  TensorHandle::Export(env, exports);
   Napi::Function scriptClass = ScriptModuleHandle::DefineClass(env);
   data->scriptModuleClass = Napi::Persistent(scriptClass);
   exports.Set("ScriptModuleHandle", scriptClass);

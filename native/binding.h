@@ -46,6 +46,8 @@ class MemoryAccount {
   std::unordered_map<const c10::StorageImpl*, Entry> entries_;
   int64_t hostBytes_ = 0;
   int64_t deviceBytes_ = 0;
+  static constexpr int64_t kReportStep = 256 * 1024;
+  int64_t unreported_ = 0;  // host bytes not yet reported to V8
 };
 
 // Per-environment state (one per main thread / worker): nothing JS-related is
@@ -53,17 +55,17 @@ class MemoryAccount {
 struct InstanceData {
   Napi::ObjectReference failure;  // the value an entry returns when it failed (see enter())
   napi_ref pendingError = nullptr;  // the error it failed with, for takeError()
-  Napi::FunctionReference tensorClass;
   Napi::FunctionReference errorClass;  // TorchError, handed over by lib/ once
   Napi::FunctionReference scriptModuleClass;
   Napi::FunctionReference programClass;
   Napi::FunctionReference generatorClass;
   MemoryAccount memory;
+  std::shared_ptr<class ScriptModule> loadedModule;  // handed from JitLoad to the ScriptModuleHandle it makes
 };
 
 // Type tags: a JS object is taken for a native handle only if it carries the
 // tag given at construction (napi_type_tag_object), never by its prototype.
-enum class HandleKind { Tensor, ScriptModule, Program, Prefetch, Generator };
+enum class HandleKind { ScriptModule, Program, Prefetch, Generator };
 void tagHandle(Napi::Env env, const Napi::Object& o, HandleKind kind);
 bool hasTag(Napi::Env env, const Napi::Value& v, HandleKind kind);
 
@@ -221,21 +223,41 @@ class GuardedWrap {
 class ScriptModule;
 
 // The native half of a tensor: owns one reference to an at::Tensor and counts
-// its storage in the environment's MemoryAccount.
-class TensorHandle : public GuardedWrap<TensorHandle> {
+// its storage in the environment's MemoryAccount. A tensor's JS handle is a
+// Node-API external (not a class instance): making one, and reading the tensor
+// back from it, involves no property lookups, which is most of what a small
+// operator costs (docs/benchmarks.md, "Per-operator overhead"). An external is
+// taken for a tensor only when its pointer is a live slot of the handle pool
+// (tensor_handle.cpp), so an external made by other native code is refused,
+// never dereferenced.
+class TensorHandle {
  public:
   static constexpr const char* kTypeName = "Tensor";
-  static constexpr HandleKind kKind = HandleKind::Tensor;
-  static Napi::Function DefineClass(Napi::Env env);
+  // The handle for `t` (null for an undefined tensor).
   static Napi::Value Wrap(Napi::Env env, at::Tensor t);
   static bool Is(Napi::Env env, const Napi::Value& v);
+  // The handle behind `v`, or null when it is not a tensor handle of this environment.
+  static TensorHandle* TryOf(Napi::Env env, const Napi::Value& v);
+  // The handle behind `v`; throws a TypeError naming `what` if it is not one.
+  static TensorHandle* Of(Napi::Env env, const Napi::Value& v, const char* what);
   // The tensor behind a JS handle; throws a JS TypeError naming `what` if it is not one, or is disposed.
   static const at::Tensor& TensorOf(Napi::Env env, const Napi::Value& v, const char* what);
+  // The module functions that read and change a handle (tensorShape(h), ...).
+  static void Export(Napi::Env env, Napi::Object exports);
+  // This handle's tensor; an error naming `what` once disposed.
+  const at::Tensor& TensorChecked(Napi::Env env, const char* what) const;
 
-  explicit TensorHandle(const Napi::CallbackInfo& info);
-  void Finalize(Napi::BasicEnv env) override;
+  TensorHandle(Napi::BasicEnv env, at::Tensor t);
+  TensorHandle(const TensorHandle&) = delete;
+  TensorHandle& operator=(const TensorHandle&) = delete;
+
+  using Method = Napi::Value (TensorHandle::*)(const Napi::CallbackInfo& info);
+  // A module function `name(handle, ...args)` calling M; M reads its own arguments from info[1] on.
+  template <Method M>
+  static napi_value Call(napi_env env, napi_callback_info cbinfo);
 
  private:
+  static void Finalized(node_api_basic_env env, void* data, void*);
   void Release(Napi::BasicEnv env);
   const at::Tensor& Self(const Napi::CallbackInfo& info) const;
 
@@ -243,9 +265,9 @@ class TensorHandle : public GuardedWrap<TensorHandle> {
   Napi::Value GetDtype(const Napi::CallbackInfo& info);
   Napi::Value GetDevice(const Napi::CallbackInfo& info);
   Napi::Value GetRequiresGrad(const Napi::CallbackInfo& info);
-  void SetRequiresGrad(const Napi::CallbackInfo& info, const Napi::Value& v);
+  Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info);
   Napi::Value GetGrad(const Napi::CallbackInfo& info);
-  void SetGrad(const Napi::CallbackInfo& info, const Napi::Value& v);
+  Napi::Value SetGrad(const Napi::CallbackInfo& info);
   Napi::Value GetIsLeaf(const Napi::CallbackInfo& info);
   Napi::Value GetGradFn(const Napi::CallbackInfo& info);
   Napi::Value GetDisposed(const Napi::CallbackInfo& info);
@@ -262,10 +284,15 @@ class TensorHandle : public GuardedWrap<TensorHandle> {
 
   at::Tensor tensor_;
   MemoryAccount::Hold hold_;
-  // The handle last returned by `grad` (weak): reads of an unchanged gradient return it again.
-  napi_ref gradRef_ = nullptr;
   bool disposed_ = false;
 };
+
+template <TensorHandle::Method M>
+napi_value TensorHandle::Call(napi_env env, napi_callback_info cbinfo) {
+  return enter(env, cbinfo, [](const Napi::CallbackInfo& info) -> napi_value {
+    return (Of(info.Env(), info[0], "tensor")->*M)(info);
+  });
+}
 
 // A TorchScript module's handle (torch.jit.load).
 class ScriptModuleHandle : public GuardedWrap<ScriptModuleHandle> {
@@ -284,6 +311,7 @@ class ScriptModuleHandle : public GuardedWrap<ScriptModuleHandle> {
   Napi::Value NamedParameters(const Napi::CallbackInfo& info);
   Napi::Value NamedBuffers(const Napi::CallbackInfo& info);
   Napi::Value Train(const Napi::CallbackInfo& info);
+  Napi::Value SetModuleTraining(const Napi::CallbackInfo& info);
   Napi::Value To(const Napi::CallbackInfo& info);
   Napi::Value Save(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);

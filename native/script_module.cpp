@@ -59,6 +59,7 @@ Napi::Function ScriptModuleHandle::DefineClass(Napi::Env env) {
                                Method<&ScriptModuleHandle::NamedParameters>("namedParameters"),
                                Method<&ScriptModuleHandle::NamedBuffers>("namedBuffers"),
                                Method<&ScriptModuleHandle::Train>("train"),
+                               Method<&ScriptModuleHandle::SetModuleTraining>("setModuleTraining"),
                                Method<&ScriptModuleHandle::To>("to"),
                                Method<&ScriptModuleHandle::Save>("save"),
                                Method<&ScriptModuleHandle::Dispose>("dispose"),
@@ -69,9 +70,12 @@ Napi::Function ScriptModuleHandle::DefineClass(Napi::Env env) {
 }
 
 ScriptModuleHandle::ScriptModuleHandle(const Napi::CallbackInfo& info) {
-  if (info.Length() != 1 || !info[0].IsExternal())
+  // Only JitLoad makes one: it leaves the module in the environment's data for
+  // the constructor to take (an argument could be forged: tensor handles are externals too).
+  auto* data = info.Env().GetInstanceData<InstanceData>();
+  if (info.Length() != 0 || !data->loadedModule)
     throw Napi::TypeError::New(info.Env(), "ScriptModuleHandle is made by torch.jit.load");
-  module_ = *info[0].As<Napi::External<std::shared_ptr<ScriptModule>>>().Data();
+  module_ = std::move(data->loadedModule);
   Account(info.Env());
 }
 
@@ -134,6 +138,17 @@ Napi::Value ScriptModuleHandle::Train(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// setModuleTraining(path, on): train/eval of one submodule ('layer1.0.bn1').
+Napi::Value ScriptModuleHandle::SetModuleTraining(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsBoolean())
+    throw Napi::TypeError::New(env, "setModuleTraining(path: string, on: boolean)");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (!Module().trainSubmodule(path, info[1].As<Napi::Boolean>().Value()))
+    throw Napi::RangeError::New(env, "the ScriptModule has no submodule '" + path + "'");
+  return env.Undefined();
+}
+
 Napi::Value ScriptModuleHandle::To(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(info.Env(), "to(device: string)");
   auto name = info[0].As<Napi::String>().Utf8Value();
@@ -183,7 +198,10 @@ Napi::Value JitLoad(const Napi::CallbackInfo& info) {
   auto bytes = bytesArg(info, "jitLoad");
   auto module = ScriptModule::load(std::string(bytes.begin(), bytes.end()));
   auto* data = env.GetInstanceData<InstanceData>();
-  return data->scriptModuleClass.New({Napi::External<std::shared_ptr<ScriptModule>>::New(env, &module)}).As<Napi::Value>();
+  data->loadedModule = std::move(module);
+  Napi::Value handle = data->scriptModuleClass.New({});
+  data->loadedModule.reset();
+  return handle;
 }
 
 }  // namespace nodetorch

@@ -1,8 +1,11 @@
 // The Tensor handle class and JS <-> IValue conversion.
 #include "binding.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
+#include <new>
 
 namespace nodetorch {
 
@@ -36,7 +39,6 @@ napi_value failWith(Napi::Env env, const Napi::Error& e) {
 namespace {
 // Random 128-bit values, one per handle class; never change them within a process.
 const napi_type_tag kTags[] = {
-    {0x6e6f6465746f7263ULL, 0x6854656e736f7201ULL},  // Tensor
     {0x6e6f6465746f7263ULL, 0x68536372697074a2ULL},  // ScriptModule
     {0x6e6f6465746f7263ULL, 0x6850726f677261a3ULL},  // Program
     {0x6e6f6465746f7263ULL, 0x68507265666574a4ULL},  // Prefetch
@@ -57,11 +59,20 @@ bool hasTag(Napi::Env env, const Napi::Value& v, HandleKind kind) {
 
 void MemoryAccount::add(Napi::BasicEnv env, int64_t bytes, bool host) {
   if (!bytes) return;
-  if (host) {
-    hostBytes_ += bytes;
-    Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
-  } else {
+  if (!host) {
     deviceBytes_ += bytes;
+    return;
+  }
+  hostBytes_ += bytes;
+  unreported_ += bytes;
+  // V8 is told only when memory is taken, never while handles are released:
+  // releases happen in finalizers, inside garbage collection, and Node 20's V8
+  // fails a fatal check (CppHeap "marking_done_") when a later report finds
+  // the incremental marking it disturbed. It is told in steps of kReportStep:
+  // telling it per small tensor cost more than the operator, and it acts on megabytes.
+  if (bytes > 0 && (unreported_ >= kReportStep || unreported_ <= -kReportStep)) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, unreported_);
+    unreported_ = 0;
   }
 }
 
@@ -97,66 +108,165 @@ void MemoryAccount::release(Napi::BasicEnv env, Hold* h) {
 
 // ---------------------------------------------------------------- TensorHandle
 
-Napi::Function TensorHandle::DefineClass(Napi::Env env) {
-  return MakeClass(env, "TensorHandle",
-                           {
-                               Getter<&TensorHandle::GetShape>("shape"),
-                               Getter<&TensorHandle::GetStrides>("strides"),
-                               Getter<&TensorHandle::GetIsContiguous>("isContiguous"),
-                               Getter<&TensorHandle::GetDtype>("dtype"),
-                               Getter<&TensorHandle::GetDevice>("device"),
-                               Accessor<&TensorHandle::GetRequiresGrad, &TensorHandle::SetRequiresGrad>("requiresGrad"),
-                               Accessor<&TensorHandle::GetGrad, &TensorHandle::SetGrad>("grad"),
-                               Getter<&TensorHandle::GetIsLeaf>("isLeaf"),
-                               Getter<&TensorHandle::GetGradFn>("gradFn"),
-                               Getter<&TensorHandle::GetDisposed>("disposed"),
-                               Method<&TensorHandle::Item>("item"),
-                               Method<&TensorHandle::ToTypedArray>("toTypedArray"),
-                               Method<&TensorHandle::Bytes>("bytes"),
-                               Method<&TensorHandle::Backward>("backward"),
-                               Method<&TensorHandle::RetainGrad>("retainGrad"),
-                               Method<&TensorHandle::Dispose>("dispose"),
-                               Method<&TensorHandle::IsSame>("isSame"),
-                               Method<&TensorHandle::SetData>("setData"),
-                           });
+void TensorHandle::Export(Napi::Env env, Napi::Object exports) {
+
+  struct Entry {
+    const char* name;
+    napi_callback cb;
+  };
+  const Entry entries[] = {
+      {"tensorShape", &Call<&TensorHandle::GetShape>},
+      {"tensorStrides", &Call<&TensorHandle::GetStrides>},
+      {"tensorIsContiguous", &Call<&TensorHandle::GetIsContiguous>},
+      {"tensorDtype", &Call<&TensorHandle::GetDtype>},
+      {"tensorDevice", &Call<&TensorHandle::GetDevice>},
+      {"tensorRequiresGrad", &Call<&TensorHandle::GetRequiresGrad>},
+      {"tensorSetRequiresGrad", &Call<&TensorHandle::SetRequiresGrad>},
+      {"tensorGrad", &Call<&TensorHandle::GetGrad>},
+      {"tensorSetGrad", &Call<&TensorHandle::SetGrad>},
+      {"tensorIsLeaf", &Call<&TensorHandle::GetIsLeaf>},
+      {"tensorGradFn", &Call<&TensorHandle::GetGradFn>},
+      {"tensorDisposed", &Call<&TensorHandle::GetDisposed>},
+      {"tensorItem", &Call<&TensorHandle::Item>},
+      {"tensorToTypedArray", &Call<&TensorHandle::ToTypedArray>},
+      {"tensorBytes", &Call<&TensorHandle::Bytes>},
+      {"tensorBackward", &Call<&TensorHandle::Backward>},
+      {"tensorRetainGrad", &Call<&TensorHandle::RetainGrad>},
+      {"tensorDispose", &Call<&TensorHandle::Dispose>},
+      {"tensorIsSame", &Call<&TensorHandle::IsSame>},
+      {"tensorSetData", &Call<&TensorHandle::SetData>},
+  };
+  for (const auto& e : entries) {
+    napi_value fn;
+    NAPI_THROW_IF_FAILED_VOID(env, napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.cb, nullptr, &fn));
+    exports.Set(e.name, Napi::Value(env, fn));
+  }
 }
+
+TensorHandle::TensorHandle(Napi::BasicEnv env, at::Tensor t) : tensor_(std::move(t)) {
+  env.GetInstanceData<InstanceData>()->memory.hold(env, tensor_, &hold_);
+}
+
+namespace {
+// Tensor handles live in slots of per-thread chunks (each environment runs on
+// its own thread, and its finalizers run there too): making and freeing one
+// costs no malloc, and an external's pointer is known to be a tensor handle
+// exactly when it is a live slot of this thread's chunks, so no registry is
+// kept. Chunks are never freed: a pointer into one stays safe to test.
+class HandlePool {
+ public:
+  static constexpr size_t kSlots = 4096;
+  struct Slot {
+    alignas(TensorHandle) unsigned char bytes[sizeof(TensorHandle)];
+    Slot* next;  // in the free list
+    bool live;
+  };
+  static HandlePool& local() {
+    static thread_local HandlePool* pool = new HandlePool();  // never freed (see above)
+    return *pool;
+  }
+  void* take() {
+    if (!free_) grow();
+    Slot* s = free_;
+    free_ = s->next;
+    s->live = true;
+    return s->bytes;
+  }
+  void give(void* p) {
+    Slot* s = reinterpret_cast<Slot*>(p);  // `bytes` is the slot's first member
+    s->live = false;
+    s->next = free_;
+    free_ = s;
+  }
+  // Whether `p` is a live handle of this thread.
+  bool owns(const void* p) const {
+    const auto a = reinterpret_cast<uintptr_t>(p);
+    auto it = std::upper_bound(chunks_.begin(), chunks_.end(), a,
+                               [](uintptr_t x, const std::pair<uintptr_t, Slot*>& c) { return x < c.first; });
+    if (it == chunks_.begin()) return false;
+    --it;
+    const uintptr_t offset = a - it->first;
+    if (offset >= kSlots * sizeof(Slot) || offset % sizeof(Slot) != 0) return false;
+    return it->second[offset / sizeof(Slot)].live;
+  }
+
+ private:
+  void grow() {
+    Slot* chunk = new Slot[kSlots];
+    for (size_t i = 0; i < kSlots; ++i) {
+      chunk[i].live = false;
+      chunk[i].next = i + 1 < kSlots ? &chunk[i + 1] : free_;
+    }
+    free_ = chunk;
+    const auto key = std::make_pair(reinterpret_cast<uintptr_t>(chunk), chunk);
+    chunks_.insert(std::upper_bound(chunks_.begin(), chunks_.end(), key), key);
+  }
+  std::vector<std::pair<uintptr_t, Slot*>> chunks_;  // sorted by address
+  Slot* free_ = nullptr;
+};
+static_assert(offsetof(HandlePool::Slot, bytes) == 0, "a handle's address is its slot's");
+}  // namespace
 
 Napi::Value TensorHandle::Wrap(Napi::Env env, at::Tensor t) {
   if (!t.defined()) return env.Null();
-  auto* data = env.GetInstanceData<InstanceData>();
-  return data->tensorClass.New({Napi::External<at::Tensor>::New(env, &t)});
+  auto& pool = HandlePool::local();
+  void* slot = pool.take();
+  TensorHandle* handle;
+  try {
+    handle = new (slot) TensorHandle(env, std::move(t));
+  } catch (...) {
+    pool.give(slot);
+    throw;
+  }
+  napi_value v;
+  if (napi_create_external(env, handle, &Finalized, nullptr, &v) != napi_ok) {
+    handle->Release(env);
+    handle->~TensorHandle();
+    pool.give(slot);
+    NAPI_THROW_IF_FAILED(env, napi_generic_failure, Napi::Value());
+  }
+  return Napi::Value(env, v);
+}
+
+void TensorHandle::Finalized(node_api_basic_env env, void* data, void*) {
+  auto* h = static_cast<TensorHandle*>(data);
+  Napi::BasicEnv e(env);
+  h->Release(e);
+  h->~TensorHandle();
+  HandlePool::local().give(h);
+}
+
+TensorHandle* TensorHandle::TryOf(Napi::Env env, const Napi::Value& v) {
+  napi_valuetype type;
+  void* p = nullptr;
+  if (napi_typeof(env, v, &type) != napi_ok || type != napi_external || napi_get_value_external(env, v, &p) != napi_ok ||
+      !HandlePool::local().owns(p))
+    return nullptr;
+  return static_cast<TensorHandle*>(p);
 }
 
 bool TensorHandle::Is(Napi::Env env, const Napi::Value& v) {
-  return hasTag(env, v, HandleKind::Tensor);
+  return TryOf(env, v) != nullptr;
+}
+
+TensorHandle* TensorHandle::Of(Napi::Env env, const Napi::Value& v, const char* what) {
+  if (auto* h = TryOf(env, v)) return h;
+  throw Napi::TypeError::New(env, std::string(what) + " must be a Tensor");
+}
+
+const at::Tensor& TensorHandle::TensorChecked(Napi::Env env, const char* what) const {
+  if (disposed_) throw Napi::Error::New(env, std::string(what) + " was used after dispose()");
+  return tensor_;
 }
 
 const at::Tensor& TensorHandle::TensorOf(Napi::Env env, const Napi::Value& v, const char* what) {
-  auto* h = Of(env, v, what);
-  if (h->disposed_) throw Napi::Error::New(env, std::string(what) + " was used after dispose()");
-  return h->tensor_;
-}
-
-TensorHandle::TensorHandle(const Napi::CallbackInfo& info) {
-  if (info.Length() != 1 || !info[0].IsExternal())
-    throw Napi::TypeError::New(info.Env(), "TensorHandle is made by nodetorch, not constructed directly");
-  tensor_ = *info[0].As<Napi::External<at::Tensor>>().Data();
-  info.Env().GetInstanceData<InstanceData>()->memory.hold(info.Env(), tensor_, &hold_);
+  return Of(env, v, what)->TensorChecked(env, what);
 }
 
 void TensorHandle::Release(Napi::BasicEnv env) {
   if (auto* data = env.GetInstanceData<InstanceData>()) data->memory.release(env, &hold_);
   tensor_ = at::Tensor();
   disposed_ = true;
-}
-
-void TensorHandle::Finalize(Napi::BasicEnv env) {
-  Release(env);
-  if (gradRef_) {
-    // Deleting a reference is not allowed during garbage collection: do it just after.
-    env.PostFinalizer([](Napi::Env e, napi_ref* ref) { napi_delete_reference(e, *ref); delete ref; }, new napi_ref(gradRef_));
-    gradRef_ = nullptr;
-  }
 }
 
 const at::Tensor& TensorHandle::Self(const Napi::CallbackInfo& info) const {
@@ -196,36 +306,32 @@ Napi::Value TensorHandle::GetRequiresGrad(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), Self(info).requires_grad());
 }
 
-void TensorHandle::SetRequiresGrad(const Napi::CallbackInfo& info, const Napi::Value& v) {
+Napi::Value TensorHandle::SetRequiresGrad(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[1];
   if (!v.IsBoolean()) throw Napi::TypeError::New(info.Env(), "requiresGrad must be a boolean");
   Self(info).set_requires_grad(v.As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
 }
 
+// grad(h, cached?): the gradient's handle, or `cached` itself when that is a
+// handle of the same gradient (so a JS wrapper made for it can be kept).
 Napi::Value TensorHandle::GetGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const at::Tensor& grad = Self(info).grad();
   if (!grad.defined()) return env.Null();
-  if (gradRef_) {
-    napi_value cached = nullptr;
-    NAPI_THROW_IF_FAILED(env, napi_get_reference_value(env, gradRef_, &cached), Napi::Value());
-    if (cached) {
-      Napi::Value v(env, cached);
-      auto* h = Of(env, v, "grad");
-      if (!h->disposed_ && h->tensor_.is_same(grad)) return v;
-    }
-    napi_delete_reference(env, gradRef_);
-    gradRef_ = nullptr;
+  if (info.Length() > 1) {
+    auto* cached = TryOf(env, info[1]);
+    if (cached && !cached->disposed_ && cached->tensor_.is_same(grad)) return info[1];
   }
-  Napi::Value v = Wrap(env, grad);
-  NAPI_THROW_IF_FAILED(env, napi_create_reference(env, v, 0, &gradRef_), Napi::Value());
-  return v;
+  return Wrap(env, grad);
 }
 
-void TensorHandle::SetGrad(const Napi::CallbackInfo& info, const Napi::Value& v) {
+Napi::Value TensorHandle::SetGrad(const Napi::CallbackInfo& info) {
+  Napi::Value v = info[1];
   const auto& t = Self(info);
   if (v.IsNull() || v.IsUndefined()) {
     const_cast<at::Tensor&>(t).mutable_grad() = at::Tensor();
-    return;
+    return info.Env().Undefined();
   }
   const auto& g = TensorOf(info.Env(), v, "grad");
   TORCH_CHECK(g.sizes() == t.sizes(), "assigned grad has shape ", g.sizes(), " but the tensor has shape ", t.sizes());
@@ -233,6 +339,7 @@ void TensorHandle::SetGrad(const Napi::CallbackInfo& info, const Napi::Value& v)
   TORCH_CHECK(g.scalar_type() == t.scalar_type(), "assigned grad has dtype ", dtypeName(g.scalar_type()),
               " but the tensor has dtype ", dtypeName(t.scalar_type()));
   const_cast<at::Tensor&>(t).mutable_grad() = g;
+  return info.Env().Undefined();
 }
 
 Napi::Value TensorHandle::GetIsLeaf(const Napi::CallbackInfo& info) {
@@ -254,7 +361,7 @@ Napi::Value TensorHandle::GetDisposed(const Napi::CallbackInfo& info) {
 // every integer as a bigint.
 Napi::Value TensorHandle::Item(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const bool asBigint = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
+  const bool asBigint = info.Length() > 1 && info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
   c10::Scalar s = Self(info).item();
   if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
   if (s.isIntegral(false)) {
@@ -304,10 +411,10 @@ Napi::Value TensorHandle::Backward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto& t = Self(info);
   at::Tensor gradient;
-  if (info.Length() > 0 && !info[0].IsNull() && !info[0].IsUndefined()) gradient = TensorOf(env, info[0], "gradient");
-  const bool hasRetain = info.Length() > 1 && info[1].IsBoolean();
-  const bool retain = hasRetain && info[1].As<Napi::Boolean>().Value();
-  const bool create = info.Length() > 2 && info[2].IsBoolean() && info[2].As<Napi::Boolean>().Value();
+  if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined()) gradient = TensorOf(env, info[1], "gradient");
+  const bool hasRetain = info.Length() > 2 && info[2].IsBoolean();
+  const bool retain = hasRetain && info[2].As<Napi::Boolean>().Value();
+  const bool create = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
   backward(t, gradient, hasRetain, retain, create);
   return env.Undefined();
 }
@@ -319,16 +426,12 @@ Napi::Value TensorHandle::RetainGrad(const Napi::CallbackInfo& info) {
 
 Napi::Value TensorHandle::Dispose(const Napi::CallbackInfo& info) {
   if (!disposed_) Release(info.Env());
-  if (gradRef_) {
-    napi_delete_reference(info.Env(), gradRef_);
-    gradRef_ = nullptr;
-  }
   return info.Env().Undefined();
 }
 
 Napi::Value TensorHandle::IsSame(const Napi::CallbackInfo& info) {
   const auto& t = Self(info);
-  const auto& other = TensorOf(info.Env(), info[0], "other");
+  const auto& other = TensorOf(info.Env(), info[1], "other");
   return Napi::Boolean::New(info.Env(), t.is_same(other));
 }
 
@@ -338,7 +441,7 @@ Napi::Value TensorHandle::IsSame(const Napi::CallbackInfo& info) {
 Napi::Value TensorHandle::SetData(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const auto& t = Self(info);
-  const auto& other = TensorOf(env, info[0], "data");
+  const auto& other = TensorOf(env, info[1], "data");
   const_cast<at::Tensor&>(t).set_data(other);
   auto& memory = env.GetInstanceData<InstanceData>()->memory;
   memory.release(env, &hold_);
@@ -414,7 +517,8 @@ c10::IValue convert(Napi::Env env, const Napi::Value& v, const c10::TypePtr& typ
   }
   switch (type->kind()) {
     case K::TensorType: {
-      if (TensorHandle::Is(env, v)) return TensorHandle::TensorOf(env, v, arg.name().c_str());
+      if (auto* h = TensorHandle::TryOf(env, v)) return h->TensorChecked(env, arg.name().c_str());
+      if (!v.IsNumber() && !v.IsBoolean() && !v.IsBigInt()) badArg(env, schema, arg, "a Tensor", v);
       // A number where a tensor goes is a "wrapped number", as in Python: it
       // takes part in type promotion like a scalar, not like a 0-d tensor.
       c10::Scalar s = toScalar(env, v, schema, arg);

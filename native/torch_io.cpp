@@ -30,6 +30,21 @@ std::vector<std::pair<std::string, at::Tensor>> ScriptModule::namedBuffers() con
   return out;
 }
 
+bool ScriptModule::trainSubmodule(const std::string& path, bool on) {
+  if (path.empty()) {
+    module_->train(on);
+    return true;
+  }
+  for (const auto& named : module_->named_modules()) {
+    if (named.name == path) {
+      torch::jit::Module m = named.value;
+      m.train(on);
+      return true;
+    }
+  }
+  return false;
+}
+
 void ScriptModule::train(bool on) {
   module_->train(on);
 }

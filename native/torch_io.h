@@ -22,6 +22,9 @@ class ScriptModule {
   std::vector<std::pair<std::string, at::Tensor>> namedParameters() const;
   std::vector<std::pair<std::string, at::Tensor>> namedBuffers() const;
   void train(bool on);
+  // Sets training mode of the submodule at a dotted path ('' for the whole
+  // module, 'layer1.0.bn1'); false when there is no such submodule.
+  bool trainSubmodule(const std::string& path, bool on);
   bool isTraining() const;
   void to(const c10::Device& device);
   std::string save() const;  // the bytes of a TorchScript archive

@@ -108,9 +108,9 @@ describe('hostile pickles give TorchFileError', () => {
     // pickle fuzz target, docs/fuzzing.md), so the readers check what LibTorch would check first.
     const original = native.call.bind(native);
     let nativeThrows = 0;
-    const spy = jest.spyOn(native, 'call').mockImplementation((id, args) => {
+    const spy = jest.spyOn(native, 'call').mockImplementation((id, ...args) => {
       try {
-        return original(id, args);
+        return original(id, ...args);
       } catch (e) {
         nativeThrows++;
         throw e;

@@ -4,6 +4,7 @@ import { argError, checkBool } from '../errors';
 import { Device, DType, isDtype, isFloatingDtype } from '../dtype';
 import { noGrad } from '../autograd';
 import { callT } from '../ops';
+import { native } from '../native';
 import { Tensor } from '../tensor';
 import { checkPatterns, freezeByPatterns, nameMatches } from './freeze';
 import { CachedProgram, eager, Emitter, Recorder, runProgram, Val } from '../program';
@@ -235,7 +236,7 @@ export abstract class Module {
           if (!(v instanceof Tensor)) continue;
           if (isDtype(target) && !isFloatingDtype(v.dtype)) continue;
           const moved = v.to(target);
-          if (moved.handle.isSame(v.handle)) continue;
+          if (native.tensorIsSame(moved.handle, v.handle)) continue;
           if (v instanceof Parameter) {
             v.data = moved;
             const grad = v.grad;

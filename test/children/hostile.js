@@ -44,13 +44,13 @@ const values = [
   { numRegs: 2, numInputs: 3, results: [0], steps: [] }, { numRegs: 1, numInputs: 0, results: [5], steps: [{}] },
   new Uint8Array(0), new Uint8Array([1, 2, 3]), new Float32Array(4), new BigInt64Array(2), Buffer.from('PK\x03\x04garbage'),
   () => 1, new Date(), Object.create(null), gen, gen.handle, program, jit,
-  Object.create(native.TensorHandle.prototype), Object.create(native.ProgramHandle.prototype),
+  Object.create(native.ProgramHandle.prototype),
   Object.create(native.GeneratorHandle.prototype), Object.create(native.ScriptModuleHandle.prototype),
   ...Object.values(tensors),
 ];
 const receivers = [
   ...Object.values(tensors), program, disposedProgram, jit, disposedJit, gen.handle,
-  Object.create(native.TensorHandle.prototype), {}, Object.create(native.ScriptModuleHandle.prototype),
+  {}, Object.create(native.ScriptModuleHandle.prototype),
 ];
 
 let calls = 0;
@@ -76,6 +76,7 @@ for (let i = 0; i < 40; i++) argLists.push(Array.from({ length: 6 }, (_, k) => v
 const skip = new Set(['setErrorClass', 'setNumThreads', 'manualSeed', 'setGradEnabled']);
 for (const [name, fn] of Object.entries(native)) {
   if (typeof fn !== 'function' || /^[A-Z]/.test(name)) continue;
+  if (name === 'tensorDispose' || name === 'tensorSetData') continue; // would change the receivers: below
   for (const args of argLists) {
     if (skip.has(name) && args.length && typeof args[0] === 'number' && args[0] > 0 && args[0] < 100) continue;
     if (skip.has(name) && args.length === 1 && (typeof args[0] === 'boolean' || typeof args[0] === 'function')) continue;
@@ -103,10 +104,12 @@ for (const [name, cls] of Object.entries(native)) {
     }
   }
 }
-// setData on throwaway tensors with every hostile value.
+// setData and dispose on throwaway tensors with every hostile value.
 for (const v of values) {
   const t = torch.ones(2).handle;
-  attempt(() => t.setData(v));
+  attempt(() => native.tensorSetData(t, v));
+  attempt(() => native.tensorSetData(v, t));
+  attempt(() => native.tensorDispose(v));
 }
 // Prefetch with a 0-d order, a float order, and disposed/foreign programs.
 for (const order of [tensors.zeroD, tensors.zeroDFloat, tensors.float, tensors.sparse, tensors.nested, tensors.meta]) {
