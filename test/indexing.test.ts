@@ -173,6 +173,14 @@ describe('autograd through indexing, against PyTorch', () => {
   });
 });
 
+test('indexPut_ into a leaf that requires grad throws, as in PyTorch', () => {
+  const w = torch.zeros(3).requiresGrad_();
+  expect(() => w.indexPut_(0, 1)).toThrow(/a leaf Variable that requires grad is being used in an in-place operation/);
+  expect(() => w.indexPut_([[0, 1]], 1)).toThrow(/a leaf Variable that requires grad is being used in an in-place operation/);
+  torch.noGrad(() => w.indexPut_(0, 1));
+  expect(w.tolist()).toEqual([1, 0, 0]);
+});
+
 describe('index items: the TypeScript forms', () => {
   const x = torch.arange(24).reshape(2, 3, 4);
 
