@@ -65,7 +65,11 @@ export function slice(...args: unknown[]): Slice {
   const a = args[0];
   if (args.length === 1 && a !== null && typeof a === 'object') {
     const o = a as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (k !== 'start' && k !== 'stop' && k !== 'step') throw new TypeError(`slice: unknown option '${k}' (expected start, stop, step)`);
+    for (const k of Object.keys(o)) {
+      if (k === 'start' || k === 'stop' || k === 'step') continue;
+      const hint = ({ begin: 'start', end: 'stop', from: 'start', to: 'stop' } as Record<string, string>)[k];
+      throw new TypeError(`slice: unknown option '${k}' (${hint ? `did you mean '${hint}'?` : 'expected start, stop, step'})`);
+    }
     return new Slice(o.start as Bound, o.stop as Bound, o.step as Bound);
   }
   if (args.length <= 1) return new Slice(null, a as Bound, null);

@@ -209,7 +209,9 @@ describe('index items: the TypeScript forms', () => {
     expect(() => x.index([0, 0.5])).toThrow(/index item 0\[1\] must be an integer or a boolean/);
     expect(() => x.index([[0], [1, 2]])).toThrow(/index item 0\[1\] must be an array of length 1/);
     expect(() => torch.slice(0.5, 2)).toThrow(/slice start must be an integer or null, got number 0\.5/);
-    expect(() => torch.slice({ begin: 1 } as never)).toThrow(/unknown option 'begin'/);
+    expect(() => torch.slice({ begin: 1 } as never)).toThrow(/unknown option 'begin' \(did you mean 'start'\?\)/);
+    expect(() => torch.slice({ stride: 1 } as never)).toThrow(/unknown option 'stride' \(expected start, stop, step\)/);
+    expect(() => torch.slice(1, 2, 3, 4 as never)).toThrow(/slice expected at most 3 arguments, got 4/);
     expect(() => x.indexPut_(0, 'a' as unknown as number)).toThrow(/value must be a Tensor, a number, a bigint or a boolean/);
   });
 
