@@ -23,6 +23,8 @@ export {
   tensor, zeros, ones, full, empty, arange, linspace, eye, rand, randn, randint, randperm,
   zerosLike, onesLike, randLike, randnLike, fullLike, cat, stack, where, manualSeed,
 } from './creation';
+export { slice, Slice, ellipsis } from './indexing';
+export type { IndexItem } from './indexing';
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from './autograd';
 export { Parameter } from './nn/module';
 export { save, load, safetensors, writeFileAtomic, SafetensorsError } from './serialization';

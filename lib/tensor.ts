@@ -3,6 +3,7 @@ import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dt
 import { native, TensorHandle } from './native';
 import { callOp, callT, GeneratorLike, isHandle, registerTensorClass } from './ops';
 import { formatTensor } from './format';
+import { getItem, IndexItem, setItem } from './indexing';
 
 export type Scalar = number | boolean;
 /** Something a binary op accepts on its right: a tensor, a number, a bigint (an exact int64) or a boolean. */
@@ -335,6 +336,20 @@ export class Tensor {
   }
   select(dim: number, index: number): Tensor {
     return callT('aten::select.int', this, checkInt('dim', dim), checkInt('index', index));
+  }
+  /**
+   * Python's `x[...]`: `x.index(0, ':', null)` is `x[0, :, None]`. Items: integers,
+   * slices (`torch.slice()` or `'1:5:2'`), `null`, `'...'`, booleans, integer or bool
+   * tensors, nested integer arrays. Basic indexing gives a view, advanced a copy.
+   * See docs/indexing.md.
+   */
+  index(...items: IndexItem[]): Tensor {
+    return getItem(this, items);
+  }
+  /** Python's `x[indices] = value` (an array is the tuple of items, anything else one item); returns this tensor. See docs/indexing.md. */
+  indexPut_(indices: IndexItem | IndexItem[], value: TensorOrScalar): this {
+    setItem(this, indices, value);
+    return this;
   }
   indexSelect(dim: number, index: Tensor): Tensor {
     return callT('aten::index_select', this, checkInt('dim', dim), index);
