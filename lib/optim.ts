@@ -355,6 +355,7 @@ export * as lrScheduler from './lr_scheduler';
 // Adadelta, Adamax, NAdam, RAdam, ASGD, Rprop and LBFGS, with PyTorch 2.11's single-tensor update
 // rules (torch/optim/<name>.py, `_single_tensor_<name>`), its options, its checks (its messages, as
 // RangeErrors) and its state names, so that trajectories and state dicts match torch.optim's.
+// (Its imports sit here, with the code that uses them, so that this section merges as one block.)
 import { checkBool, checkInt } from './errors';
 import { cat } from './creation';
 import { callT } from './ops';
