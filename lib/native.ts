@@ -60,6 +60,8 @@ export interface NativeBinding {
   op(name: string, overload: string): number;
   /** The operator's schema, as text. */
   schema(id: number): string;
+  /** Every operator schema the dispatcher knows, structured (see lib/ops_namespace.ts, OperatorSchema). */
+  operatorSchemas(): unknown[];
   /** Calls an operator through the dispatcher with positional arguments (undefined = default). */
   call(id: number, args: NativeValue[]): NativeValue;
   fromBuffer(data: ArrayBufferView, shape: number[], dtype: string): TensorHandle;
