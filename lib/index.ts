@@ -31,6 +31,8 @@ import * as jit from './jit';
 export { jit };
 // torch.ops.<namespace>.<op>, and the methods and torch.* functions generated from the schemas (docs/operators.md).
 import './generated/ops';
+export { unique } from './unique';
+export type { UniqueOptions } from './unique';
 export { ops } from './ops_namespace';
 export type { OpNamespace, OpPacket, OpOverload, OperatorSchema } from './ops_namespace';
 export { operatorSchemas } from './ops_namespace';

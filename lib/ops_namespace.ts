@@ -89,7 +89,7 @@ export interface BindArg {
   kwargOnly: boolean;
 }
 export interface BindSchema {
-  /** 'aten::topk.default' style name for callOp: 'aten::topk' or 'aten::max.dim'. */
+  /** The name callOp takes: aten::topk for the default overload, aten::max.dim for another. */
   qualified: string;
   args: BindArg[];
   /** A number may stand for a Tensor argument (Python allows it for add, sub, mul, div and a few more). */
