@@ -239,7 +239,7 @@ export function bindArguments(s: BindSchema, given: readonly unknown[], options:
   for (let i = 0; i < formals.length; i++) if (!formals[i].kwargOnly && i !== selfIndex) positional.push(i);
   let args = given;
   // `x.view(2, 3)` for `view(SymInt[] size)`: Python's varargs int list.
-  if (positional.length === 1 && args.length > 1 && /^(Sym)?[Ii]nt\[\]/.test(formals[positional[0]].type) && args.every(isInteger)) args = [args];
+  if (positional.length === 1 && args.length >= 1 && /^(Sym)?[Ii]nt\[\]/.test(formals[positional[0]].type) && args.every(isInteger)) args = [args];
   if (args.length > positional.length) {
     throw new BindError(`${s.qualified}: takes ${positional.length} positional argument${positional.length === 1 ? '' : 's'}${self ? ' besides self' : ''}, got ${args.length}`);
   }
@@ -326,24 +326,31 @@ function bindSchemaOf(s: OperatorSchema): BindSchema {
   };
 }
 
-/** One overload: `torch.ops.aten.add.Tensor`. Callable; `.schema` is its schema as text. */
+/**
+ * One overload: `torch.ops.aten.add.Tensor`. Callable; `.schema` is its schema as text. What it returns
+ * depends on the schema (a Tensor, a number, an array for a tuple), so it is typed `any`, as in Python.
+ */
 export interface OpOverload {
-  (...args: unknown[]): OpResult | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  (...args: unknown[]): any;
   readonly qualifiedName: string;
   readonly overloadName: string;
   readonly schema: string;
   readonly arguments: readonly SchemaArgument[];
   readonly returns: readonly SchemaReturn[];
 }
-/** All overloads of a name: `torch.ops.aten.add`. Callable (resolves the overload as Python does); each overload is a property (`default` for the unnamed one). */
-export interface OpPacket {
-  (...args: unknown[]): OpResult | undefined;
+interface OpPacketBase {
+  /** Calls the first overload whose arguments fit, as Python's OpOverloadPacket. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  (...args: unknown[]): any;
   readonly qualifiedName: string;
+  /** The overload names, in the order they are tried ('default' for the unnamed one). */
   overloads(): string[];
   /** Which overload a call with these arguments would run (its qualified name), without running it. */
   resolve(...args: unknown[]): string;
-  readonly [overload: string]: unknown;
 }
+/** All overloads of a name: `torch.ops.aten.add`; each overload is a property (`default` for the unnamed one). */
+export type OpPacket = OpPacketBase & { readonly [overload: string]: OpOverload };
 export type OpNamespace = { readonly [name: string]: OpPacket };
 
 function callBound(schema: BindSchema, args: unknown[]): OpResult | undefined {

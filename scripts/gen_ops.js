@@ -164,6 +164,10 @@ function signatures(s, asMethod) {
     out.push(`(${params.join(', ')}): ${ret}`);
     if (kwRequired) break;
   }
+  // `x.view(2, 3)`: Python's varargs form of a lone int-list argument.
+  if (positional.length === 1 && /^(Sym)?[Ii]nt\[\]$/.test(positional[0].type) && !kwRequired) {
+    out.push(`(...${safeIdent(key(positional[0]))}: number[]): ${ret}`);
+  }
   return out;
 }
 

@@ -128,6 +128,8 @@ declare module '../tensor' {
     bitwiseXor(other: number | boolean | bigint, options?: { other?: number | boolean | bigint }): Tensor;
     /** `aten::broadcast_to(Tensor(a) self, SymInt[] size) -> Tensor(a)` */
     broadcastTo(size: number[], options?: { size?: number[] }): Tensor;
+    /** `aten::broadcast_to(Tensor(a) self, SymInt[] size) -> Tensor(a)` */
+    broadcastTo(...size: number[]): Tensor;
     /** `aten::cauchy_(Tensor(a!) self, float median=0., float sigma=1., *, Generator? generator=None) -> Tensor(a!)` */
     cauchy_(options?: { median?: number; sigma?: number; generator?: Generator | null }): this;
     /** `aten::cauchy_(Tensor(a!) self, float median=0., float sigma=1., *, Generator? generator=None) -> Tensor(a!)` */
@@ -192,6 +194,8 @@ declare module '../tensor' {
     cosh_(): this;
     /** `aten::count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor` */
     countNonzero(dim: number[], options?: { dim?: number[] }): Tensor;
+    /** `aten::count_nonzero.dim_IntList(Tensor self, int[] dim) -> Tensor` */
+    countNonzero(...dim: number[]): Tensor;
     /** `aten::count_nonzero(Tensor self, int? dim=None) -> Tensor` */
     countNonzero(options?: { dim?: number | null }): Tensor;
     /** `aten::count_nonzero(Tensor self, int? dim=None) -> Tensor` */
@@ -364,6 +368,8 @@ declare module '../tensor' {
     hsplit(sections: number, options?: { sections?: number }): Tensor[];
     /** `aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]` */
     hsplit(indices: number[], options?: { indices?: number[] }): Tensor[];
+    /** `aten::hsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]` */
+    hsplit(...indices: number[]): Tensor[];
     /** `aten::hypot(Tensor self, Tensor other) -> Tensor` */
     hypot(other: Tensor, options?: { other?: Tensor }): Tensor;
     /** `aten::i0(Tensor self) -> Tensor` */
@@ -596,14 +602,20 @@ declare module '../tensor' {
     negative(): Tensor;
     /** `aten::new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
     newEmpty(size: number[], options?: { size?: number[]; dtype?: DType | null; layout?: 'strided' | 'sparse_coo' | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+    /** `aten::new_empty(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
+    newEmpty(...size: number[]): Tensor;
     /** `aten::new_empty_strided(Tensor self, SymInt[] size, SymInt[] stride, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
     newEmptyStrided(size: number[], stride: number[], options?: { size?: number[]; stride?: number[]; dtype?: DType | null; layout?: 'strided' | 'sparse_coo' | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
     /** `aten::new_full(Tensor self, SymInt[] size, Scalar fill_value, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
     newFull(size: number[], fillValue: number | boolean | bigint, options?: { size?: number[]; fillValue?: number | boolean | bigint; dtype?: DType | null; layout?: 'strided' | 'sparse_coo' | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
     /** `aten::new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
     newOnes(size: number[], options?: { size?: number[]; dtype?: DType | null; layout?: 'strided' | 'sparse_coo' | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+    /** `aten::new_ones(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
+    newOnes(...size: number[]): Tensor;
     /** `aten::new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
     newZeros(size: number[], options?: { size?: number[]; dtype?: DType | null; layout?: 'strided' | 'sparse_coo' | null; device?: Device | null; pinMemory?: boolean | null }): Tensor;
+    /** `aten::new_zeros(Tensor self, SymInt[] size, *, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=None) -> Tensor` */
+    newZeros(...size: number[]): Tensor;
     /** `aten::nonzero(Tensor self) -> Tensor` */
     nonzero(): Tensor;
     /** `aten::norm.Scalar(Tensor self, Scalar p=2) -> Tensor` */
@@ -676,6 +688,8 @@ declare module '../tensor' {
     renorm_(p: number | boolean | bigint, dim: number, maxnorm: number | boolean | bigint, options?: { p?: number | boolean | bigint; dim?: number; maxnorm?: number | boolean | bigint }): this;
     /** `aten::repeat(Tensor self, SymInt[] repeats) -> Tensor` */
     repeat(repeats: number[], options?: { repeats?: number[] }): Tensor;
+    /** `aten::repeat(Tensor self, SymInt[] repeats) -> Tensor` */
+    repeat(...repeats: number[]): Tensor;
     /** `aten::repeat_interleave.self_Tensor(Tensor self, Tensor repeats, int? dim=None, *, SymInt? output_size=None) -> Tensor` */
     repeatInterleave(repeats: Tensor, options?: { repeats?: Tensor; dim?: number | null; outputSize?: number | null }): Tensor;
     /** `aten::repeat_interleave.self_Tensor(Tensor self, Tensor repeats, int? dim=None, *, SymInt? output_size=None) -> Tensor` */
@@ -762,6 +776,8 @@ declare module '../tensor' {
     squeeze_(dim: number, options?: { dim?: number }): this;
     /** `aten::squeeze_.dims(Tensor(a!) self, int[] dim) -> Tensor(a!)` */
     squeeze_(dim: number[], options?: { dim?: number[] }): this;
+    /** `aten::squeeze_.dims(Tensor(a!) self, int[] dim) -> Tensor(a!)` */
+    squeeze_(...dim: number[]): this;
     /** `aten::std_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)` */
     stdMean(options?: { unbiased?: boolean }): [Tensor, Tensor];
     /** `aten::std_mean(Tensor self, bool unbiased=True) -> (Tensor, Tensor)` */
@@ -804,6 +820,8 @@ declare module '../tensor' {
     tensordot(other: Tensor, dimsSelf: number[], dimsOther: number[], options?: { other?: Tensor; dimsSelf?: number[]; dimsOther?: number[] }): Tensor;
     /** `aten::tile(Tensor self, SymInt[] dims) -> Tensor` */
     tile(dims: number[], options?: { dims?: number[] }): Tensor;
+    /** `aten::tile(Tensor self, SymInt[] dims) -> Tensor` */
+    tile(...dims: number[]): Tensor;
     /** `aten::topk(Tensor self, SymInt k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)` */
     topk(k: number, options?: { k?: number; dim?: number; largest?: boolean; sorted?: boolean }): ValuesIndices;
     /** `aten::topk(Tensor self, SymInt k, int dim=-1, bool largest=True, bool sorted=True) -> (Tensor values, Tensor indices)` */
@@ -890,6 +908,8 @@ declare module '../tensor' {
     vsplit(sections: number, options?: { sections?: number }): Tensor[];
     /** `aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]` */
     vsplit(indices: number[], options?: { indices?: number[] }): Tensor[];
+    /** `aten::vsplit.array(Tensor(a -> *) self, int[] indices) -> Tensor(a)[]` */
+    vsplit(...indices: number[]): Tensor[];
     /** `aten::where.self(Tensor condition, Tensor self, Tensor other) -> Tensor` */
     where(condition: Tensor, other: Tensor, options?: { condition?: Tensor; other?: Tensor }): Tensor;
     /** `aten::where.ScalarOther(Tensor condition, Tensor self, Scalar other) -> Tensor` */
