@@ -31,6 +31,14 @@ export { save, load, safetensors, writeFileAtomic, SafetensorsError } from './se
 export { TorchFileError } from './torchfile';
 import * as jit from './jit';
 export { jit };
+// torch.ops.<namespace>.<op>, and the methods and torch.* functions generated from the schemas (docs/operators.md).
+import './generated/ops';
+export { unique } from './unique';
+export type { UniqueOptions } from './unique';
+export { ops } from './ops_namespace';
+export type { OpNamespace, OpPacket, OpOverload, OperatorSchema } from './ops_namespace';
+export { operatorSchemas } from './ops_namespace';
+export * from './generated/functions';
 
 /** What this nodetorch runs on: the LibTorch version and folder, CUDA, threads. */
 export function config(): ReturnType<typeof native.config> & { libtorchLink: string | null; nodetorchVersion: string; openMpWaitPolicy: string } {

@@ -42,6 +42,8 @@ export interface NativeBinding {
   op(name: string, overload: string): number;
   /** The operator's schema, as text. */
   schema(id: number): string;
+  /** Every operator schema the dispatcher knows, structured (see lib/ops_namespace.ts, OperatorSchema). */
+  operatorSchemas(): unknown[];
   /** Calls an operator through the dispatcher with positional arguments (undefined or absent = default). */
   call(id: number, ...args: NativeValue[]): NativeValue;
   tensorShape(h: TensorHandle): number[];

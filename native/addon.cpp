@@ -8,6 +8,9 @@
 #include "binding.h"
 
 namespace nodetorch {
+// native/schemas.cpp
+Napi::Value OperatorSchemas(const Napi::CallbackInfo& info);
+
 namespace {
 
 double numberArg(const Napi::CallbackInfo& info, size_t i, const char* name) {
@@ -219,6 +222,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("jitLoad", EntryFunction<JitLoad>(env, "jitLoad"));
   exports.Set("op", EntryFunction<Op>(env, "op"));
   exports.Set("schema", EntryFunction<Schema>(env, "schema"));
+  exports.Set("operatorSchemas", EntryFunction<OperatorSchemas>(env, "operatorSchemas"));
   exports.Set("call", EntryFunction<Call>(env, "call"));
   exports.Set("fromBuffer", EntryFunction<FromBuffer>(env, "fromBuffer"));
   exports.Set("setGradEnabled", EntryFunction<SetGradEnabled>(env, "setGradEnabled"));
