@@ -3,6 +3,7 @@ import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dt
 import { native, TensorHandle } from './native';
 import { callOp, callT, GeneratorLike, registerTensorClass } from './ops';
 import { formatTensor } from './format';
+import { runBackward } from './nn/hooks';
 
 export type Scalar = number | boolean;
 /** Something a binary op accepts on its right: a tensor, a number, a bigint (an exact int64) or a boolean. */
@@ -252,7 +253,7 @@ export class Tensor {
   /** Computes gradients of this tensor with respect to the graph leaves. */
   backward(gradient?: Tensor | null, { retainGraph, createGraph = false }: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
     if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) argError('gradient', 'a Tensor', gradient);
-    this.handle.backward(gradient ? gradient.handle : null, retainGraph, createGraph);
+    runBackward(() => this.handle.backward(gradient ? gradient.handle : null, retainGraph, createGraph), retainGraph);
   }
   requiresGrad_(requiresGrad = true): this {
     this.requiresGrad = requiresGrad;
