@@ -26,6 +26,38 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/**
+ * Copies `stateDict` into the tensors of `own` (a module's stateDict({ keepVars: true })) under noGrad,
+ * with PyTorch's checks and messages: shapes must match; with `strict`, missing or unexpected keys are an
+ * error, otherwise they are returned.
+ */
+export function copyStateDict(own: Record<string, Tensor>, stateDict: Record<string, Tensor>, strict: boolean, owner: string): LoadStateDictResult {
+  if (!stateDict || typeof stateDict !== 'object') argError('stateDict', 'an object of name → Tensor', stateDict);
+  const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
+  const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+  const errors: string[] = [];
+  for (const [k, target] of Object.entries(own)) {
+    const src = stateDict[k];
+    if (src === undefined) continue;
+    if (!(src instanceof Tensor)) {
+      errors.push(`${k} is not a tensor`);
+      continue;
+    }
+    if (src.shape.join() !== target.shape.join()) {
+      errors.push(`size mismatch for ${k}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
+    }
+  }
+  if (strict) {
+    if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+  }
+  if (errors.length) throw new Error(`Error(s) in loading state_dict for ${owner}:\n\t${errors.join('\n\t')}`);
+  noGrad(() => {
+    for (const [k, target] of Object.entries(own)) if (stateDict[k]) target.copy_(stateDict[k]);
+  });
+  return { missingKeys, unexpectedKeys };
+}
+
 const BUFFERS = Symbol('buffers'); // name -> persistent, per module (not enumerable, so not a "field")
 
 /** A forward pre-hook: gets the arguments; returns nothing, or replacement arguments (an array replaces them all, anything else the single argument). */
@@ -259,34 +291,12 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
    */
   loadStateDict(stateDict: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
     if (!stateDict || typeof stateDict !== 'object') argError('stateDict', 'an object of name → Tensor', stateDict);
+    checkBool('strict', strict);
     // Lazy layers not yet called take their shapes from the checkpoint (as PyTorch's lazy load hook).
     for (const [name, m] of this.namedModules()) {
       (m as { materializeFromStateDict?: (sd: Record<string, Tensor>, prefix: string) => void }).materializeFromStateDict?.(stateDict, name ? `${name}.` : '');
     }
-    const own = this.stateDict({ keepVars: true });
-    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
-    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
-    const errors: string[] = [];
-    for (const [k, target] of Object.entries(own)) {
-      const src = stateDict[k];
-      if (src === undefined) continue;
-      if (!(src instanceof Tensor)) {
-        errors.push(`${k} is not a tensor`);
-        continue;
-      }
-      if (src.shape.join() !== target.shape.join()) {
-        errors.push(`size mismatch for ${k}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
-      }
-    }
-    if (strict) {
-      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
-      if (unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
-    }
-    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
-    noGrad(() => {
-      for (const [k, target] of Object.entries(own)) if (stateDict[k]) target.copy_(stateDict[k]);
-    });
-    return { missingKeys, unexpectedKeys };
+    return copyStateDict(this.stateDict({ keepVars: true }), stateDict, strict, this.constructor.name);
   }
 
   /**
