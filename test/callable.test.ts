@@ -331,3 +331,75 @@ describe('types', () => {
     expect(fs.readFileSync(file, 'utf8').match(/@ts-expect-error/g)!.length).toBe(4);
   });
 });
+
+describe('ScriptModule', () => {
+  const FIX = path.join(__dirname, 'fixtures');
+  const expected = JSON.parse(fs.readFileSync(path.join(FIX, 'py_small_expected.json'), 'utf8'));
+  const load = () => torch.jit.load(path.join(FIX, 'py_small_scripted.pt'));
+
+  test('sm(x) is sm.forward(x)', () => {
+    const sm = load().eval();
+    const probe = decode(expected.probe);
+    expect(typeof sm).toBe('function');
+    expect(maxAbsDiff(sm(probe), expected.output)).toBeLessThan(1e-5);
+    expect(sm(probe).equal(sm.forward(probe))).toBe(true);
+  });
+
+  test("loadStateDict copies Python's state dict into the module's own tensors, with Module's checks", () => {
+    const sm = load().eval();
+    const probe = decode(expected.probe);
+    const sd = torch.load(path.join(FIX, 'py_small_state_dict.pt')) as Record<string, Tensor>;
+    const weight = sm.namedParameters()[0][1];
+    const zeros = Object.fromEntries(Object.entries(sm.stateDict()).map(([k, t]) => [k, torch.zerosLike(t)]));
+    expect(sm.loadStateDict(zeros)).toEqual({ missingKeys: [], unexpectedKeys: [] });
+    expect(weight.abs().sum().item()).toBe(0); // in place: the same tensors
+    expect(maxAbsDiff(sm(probe), expected.output)).toBeGreaterThan(1e-3);
+    sm.loadStateDict(sd);
+    expect(maxAbsDiff(sm(probe), expected.output)).toBeLessThan(1e-5);
+    expect(weight.requiresGrad).toBe(true);
+
+    const { 'fc.bias': _dropped, ...partial } = sd;
+    void _dropped;
+    expect(() => sm.loadStateDict({ ...partial, extra: torch.ones(1) })).toThrow(
+      /Error\(s\) in loading state_dict for ScriptModule:\n\tMissing key\(s\) in state_dict: "fc.bias"\.\n\tUnexpected key\(s\) in state_dict: "extra"\./,
+    );
+    expect(sm.loadStateDict({ ...partial, extra: torch.ones(1) }, { strict: false })).toEqual({ missingKeys: ['fc.bias'], unexpectedKeys: ['extra'] });
+    expect(() => sm.loadStateDict({ ...sd, 'fc.bias': torch.ones(4) })).toThrow(/size mismatch for fc.bias: copying a param with shape \[4\] from checkpoint, the shape in current model is \[3\]/);
+    expect(() => sm.loadStateDict(sd, { strict: 1 } as never)).toThrow(/strict must be a boolean/);
+  });
+
+  test('freeze() switches the frozen batch-norm submodules to eval, through the binding when it can', () => {
+    const sm = load();
+    const calls: [string, boolean][] = [];
+    (sm.handle as unknown as { setModuleTraining: (n: string, on: boolean) => void }).setModuleTraining = (n, on) => void calls.push([n, on]);
+    sm.freeze('conv');
+    expect(calls).toEqual([]); // bn is not in the frozen part
+    sm.freeze(['bn']);
+    expect(calls).toEqual([['bn', false]]);
+    sm.train();
+    expect(calls).toEqual([['bn', false], ['bn', false]]); // train() switches everything on, then bn back off
+    sm.unfreeze('bn');
+    expect(calls.at(-1)).toEqual(['bn', true]);
+    calls.length = 0;
+    sm.train();
+    sm.freeze(undefined, { freezeBatchNorm: false });
+    expect(calls).toEqual([]);
+    expect(sm.trainableParameters().length).toBe(0);
+  });
+
+  test('without that binding, freeze() warns once that the statistics still update, unless freezeBatchNorm is false', () => {
+    const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const quiet = load().train();
+      quiet.freeze(undefined, { freezeBatchNorm: false });
+      expect(spy).not.toHaveBeenCalled();
+      const sm = load().train();
+      sm.freeze();
+      sm.freeze();
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(String(spy.mock.calls[0][0])).toMatch(/ScriptModule.freeze: the batch-norm statistics of bn go on updating in train mode/);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
