@@ -197,7 +197,8 @@ describe('forward hooks', () => {
   test('bad hooks and options are refused', () => {
     const lin = setup();
     expect(() => lin.registerForwardHook(5 as never)).toThrow(/hook must be a function, got number 5/);
-    expect(() => lin.registerForwardHook(() => undefined, { always_call: true } as never)).toThrow(/unknown option 'always_call'/);
+    expect(() => lin.registerForwardHook(() => undefined, { always_call: true } as never)).toThrow(/option 'always_call' is not supported/);
+    expect(() => lin.registerForwardHook(() => undefined, { Prepend: true } as never)).toThrow(/unknown option 'Prepend' \(did you mean 'prepend'\?\)/);
     expect(() => lin.registerForwardPreHook(() => undefined, { prepend: 1 } as never)).toThrow(/prepend must be a boolean/);
   });
 
@@ -213,7 +214,7 @@ describe('forward hooks', () => {
     });
     const hooked = seq(x);
     expect(shapes).toEqual([[5, 4]]);
-    expect(hooked.equal(seq.at(2).bias!.expand([5, 2]))).toBe(true);
+    expect(hooked.equal((seq.at(2) as nn.Linear).bias!.expand([5, 2]))).toBe(true);
     const outer = seq.registerForwardHook(() => void shapes.push([0]));
     seq(x);
     expect(shapes).toEqual([[5, 4], [5, 4], [0]]);

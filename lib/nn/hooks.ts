@@ -64,6 +64,7 @@ export function addHook(owner: Hooked, kind: HookKind, hook: unknown, options: {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) argError(`${what} options`, 'an object { prepend }', options);
   const { prepend = false, ...rest } = options ?? {};
   for (const k of Object.keys(rest)) {
+    if (/^(with_?kwargs|always_?call)$/i.test(k)) throw new TypeError(`${what}: option '${k}' is not supported (keyword arguments do not exist here; only 'prepend' is)`);
     throw new TypeError(`${what}: unknown option '${k}' (did you mean 'prepend'?)`);
   }
   if (typeof prepend !== 'boolean') argError('prepend', 'a boolean', prepend);
