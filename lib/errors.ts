@@ -22,7 +22,11 @@ function describe(v: unknown): string {
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v)}`;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `${typeof v} ${String(v)}`;
   if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'function') {
+    // A callable instance (an nn.Module) is named by its class.
+    const proto = Object.getPrototypeOf(v) as { constructor?: { name?: string } } | null;
+    return proto && proto !== Function.prototype && proto.constructor?.name ? `a ${proto.constructor.name}` : 'a function';
+  }
   const ctor = (v as object).constructor?.name;
   return ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object';
 }

@@ -17,7 +17,7 @@ export interface OptimizerStateDict {
   param_groups: Record<string, unknown>[];
 }
 
-export abstract class Optimizer<O extends object> {
+export abstract class Optimizer<O extends object = object> {
   readonly paramGroups: ParamGroup<O>[] = [];
   /** Per-parameter state (e.g. momentum buffers), keyed by the parameter. */
   readonly state = new Map<Tensor, State>();

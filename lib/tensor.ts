@@ -4,6 +4,7 @@ import { native, TensorHandle } from './native';
 import { callOp, callT, GeneratorLike, isHandle, registerTensorClass } from './ops';
 import { formatTensor } from './format';
 import { getItem, IndexItem, setItem } from './indexing';
+import { runBackward } from './nn/hooks';
 
 export type Scalar = number | boolean;
 /** Something a binary op accepts on its right: a tensor, a number, a bigint (an exact int64) or a boolean. */
@@ -254,7 +255,7 @@ export class Tensor {
   /** Computes gradients of this tensor with respect to the graph leaves. */
   backward(gradient?: Tensor | null, { retainGraph, createGraph = false }: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
     if (gradient !== undefined && gradient !== null && !(gradient instanceof Tensor)) argError('gradient', 'a Tensor', gradient);
-    native.tensorBackward(this.handle, gradient ? gradient.handle : null, retainGraph, createGraph);
+    runBackward(() => native.tensorBackward(this.handle, gradient ? gradient.handle : null, retainGraph, createGraph), retainGraph);
   }
   requiresGrad_(requiresGrad = true): this {
     this.requiresGrad = requiresGrad;

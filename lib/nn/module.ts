@@ -8,6 +8,9 @@ import { native } from '../native';
 import { Tensor } from '../tensor';
 import { checkPatterns, freezeByPatterns, nameMatches } from './freeze';
 import { CachedProgram, eager, Emitter, Recorder, runProgram, Val } from '../program';
+import { addHook, callWithHooks, HookTable, HOOKS, RemovableHandle } from './hooks';
+
+export { RemovableHandle };
 
 /** A tensor that is a module's learnable weight (requiresGrad on by default). */
 export class Parameter extends Tensor {
@@ -24,13 +27,106 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
+/**
+ * Copies `stateDict` into the tensors of `own` (a module's stateDict({ keepVars: true })) under noGrad,
+ * with PyTorch's checks and messages: shapes must match; with `strict`, missing or unexpected keys are an
+ * error, otherwise they are returned.
+ */
+export function copyStateDict(own: Record<string, Tensor>, stateDict: Record<string, Tensor>, strict: boolean, owner: string): LoadStateDictResult {
+  if (!stateDict || typeof stateDict !== 'object') argError('stateDict', 'an object of name → Tensor', stateDict);
+  const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
+  const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
+  const errors: string[] = [];
+  for (const [k, target] of Object.entries(own)) {
+    const src = stateDict[k];
+    if (src === undefined) continue;
+    if (!(src instanceof Tensor)) {
+      errors.push(`${k} is not a tensor`);
+      continue;
+    }
+    if (src.shape.join() !== target.shape.join()) {
+      errors.push(`size mismatch for ${k}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
+    }
+  }
+  if (strict) {
+    if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
+  }
+  if (errors.length) throw new Error(`Error(s) in loading state_dict for ${owner}:\n\t${errors.join('\n\t')}`);
+  noGrad(() => {
+    for (const [k, target] of Object.entries(own)) if (stateDict[k]) target.copy_(stateDict[k]);
+  });
+  return { missingKeys, unexpectedKeys };
+}
+
 const BUFFERS = Symbol('buffers'); // name -> persistent, per module (not enumerable, so not a "field")
 
-export abstract class Module {
-  /** True in training mode (dropout active, batch norm updating statistics). */
-  training = true;
+/** A forward pre-hook: gets the arguments; returns nothing, or replacement arguments (an array replaces them all, anything else the single argument). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ForwardPreHook<M = Module> = (module: M, args: any[]) => unknown;
+/** A forward hook: gets the arguments and the output; returns nothing, or a replacement output. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ForwardHook<M = Module> = (module: M, args: any[], output: any) => unknown;
+/** A full backward hook: gets the gradients with respect to the module's inputs (null for an argument that needs none) and outputs; returns nothing. */
+export type FullBackwardHook<M = Module> = (module: M, gradInput: (Tensor | null)[], gradOutput: (Tensor | null)[]) => void;
 
-  abstract forward(...inputs: never[]): unknown;
+/**
+ * A module instance is callable: `module(...args)` is PyTorch's `module(*args)`,
+ * i.e. forward with the module's hooks around it. The call is typed from the
+ * subclass's own forward; `Module<[Tensor], Tensor>` types a module by its
+ * call (the default, `Module`, accepts any arguments).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface Module<In extends unknown[] = any[], Out = any> {
+  (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export abstract class Module<In extends unknown[] = any[], Out = any> {
+  /** True in training mode (dropout active, batch norm updating statistics). */
+  declare training: boolean;
+  declare [HOOKS]: HookTable | undefined;
+
+  /**
+   * The instance is a function (so that `module(x)` works) whose prototype is
+   * the subclass's: fields, methods and `instanceof` are as for any object.
+   * With no hooks, a call costs one function call more than `forward`.
+   */
+  constructor() {
+    const self = ((...args: unknown[]) => (self[HOOKS] === undefined ? self.forward(...(args as In)) : callWithHooks(self, args))) as unknown as Module<In, Out>;
+    Object.setPrototypeOf(self, new.target.prototype);
+    // A function's own 'length' and 'name' would hide getters and fields of those names.
+    delete (self as { length?: unknown }).length;
+    delete (self as { name?: unknown }).name;
+    Object.defineProperty(self, HOOKS, { value: undefined, writable: true, enumerable: false, configurable: true });
+    self.training = true;
+    return self;
+  }
+
+  abstract forward(...inputs: In): Out;
+
+  // ------------------------------------------------------------ hooks
+  /**
+   * Calls `hook(module, args)` before each forward; a returned value replaces
+   * the arguments (an array replaces them all, anything else the first and
+   * only one). Hooks run in the order registered (`prepend` puts this one first).
+   */
+  registerForwardPreHook(hook: ForwardPreHook<this>, options?: { prepend?: boolean }): RemovableHandle {
+    return addHook(this, 'pre', hook, options, 'registerForwardPreHook');
+  }
+  /** Calls `hook(module, args, output)` after each forward; a returned value replaces the output. */
+  registerForwardHook(hook: ForwardHook<this>, options?: { prepend?: boolean }): RemovableHandle {
+    return addHook(this, 'fwd', hook, options, 'registerForwardHook');
+  }
+  /**
+   * Calls `hook(module, gradInput, gradOutput)` when a backward reaches this
+   * module, with the gradients with respect to its arguments and its outputs.
+   * Unlike PyTorch, the hook runs once the native backward has finished (in
+   * PyTorch's order) and cannot return a replacement gradInput.
+   */
+  registerFullBackwardHook(hook: FullBackwardHook<this>, options?: { prepend?: boolean }): RemovableHandle {
+    return addHook(this, 'bwd', hook, options, 'registerFullBackwardHook');
+  }
 
   // ------------------------------------------------------------ registration
   private bufferTable(): Map<string, boolean> {
@@ -196,30 +292,12 @@ export abstract class Module {
    */
   loadStateDict(stateDict: Record<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
     if (!stateDict || typeof stateDict !== 'object') argError('stateDict', 'an object of name → Tensor', stateDict);
-    const own = this.stateDict({ keepVars: true });
-    const missingKeys = Object.keys(own).filter((k) => !(k in stateDict));
-    const unexpectedKeys = Object.keys(stateDict).filter((k) => !(k in own));
-    const errors: string[] = [];
-    for (const [k, target] of Object.entries(own)) {
-      const src = stateDict[k];
-      if (src === undefined) continue;
-      if (!(src instanceof Tensor)) {
-        errors.push(`${k} is not a tensor`);
-        continue;
-      }
-      if (src.shape.join() !== target.shape.join()) {
-        errors.push(`size mismatch for ${k}: copying a param with shape [${src.shape.join(', ')}] from checkpoint, the shape in current model is [${target.shape.join(', ')}].`);
-      }
+    checkBool('strict', strict);
+    // Lazy layers not yet called take their shapes from the checkpoint (as PyTorch's lazy load hook).
+    for (const [name, m] of this.namedModules()) {
+      (m as { materializeFromStateDict?: (sd: Record<string, Tensor>, prefix: string) => void }).materializeFromStateDict?.(stateDict, name ? `${name}.` : '');
     }
-    if (strict) {
-      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}.`);
-      if (unexpectedKeys.length) errors.push(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}.`);
-    }
-    if (errors.length) throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
-    noGrad(() => {
-      for (const [k, target] of Object.entries(own)) if (stateDict[k]) target.copy_(stateDict[k]);
-    });
-    return { missingKeys, unexpectedKeys };
+    return copyStateDict(this.stateDict({ keepVars: true }), stateDict, strict, this.constructor.name);
   }
 
   /**
@@ -283,7 +361,7 @@ export abstract class Module {
     const wasTraining = this.training;
     try {
       this.eval();
-      noGrad(() => (this.forward as (x: Tensor) => unknown)(callT('aten::zeros', inputSize, dtype, undefined, device)));
+      noGrad(() => (this.forward as unknown as (x: Tensor) => unknown)(callT('aten::zeros', inputSize, dtype, undefined, device)));
     } finally {
       restore.forEach((r) => r());
       this.train(wasTraining);
@@ -318,9 +396,11 @@ export abstract class Module {
   extraRepr(): string {
     return '';
   }
+  /** console.log / util.inspect print the module as toString() does (PyTorch's repr). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
-
-type Forwardable = Module & { forward(x: Tensor): Tensor };
 
 /**
  * A built-in layer. Its forward is written once, as operator calls on an
@@ -328,7 +408,7 @@ type Forwardable = Module & { forward(x: Tensor): Tensor };
  * (Sequential) it is recorded into a program that runs natively in one call.
  * A subclass that overrides `forward` runs that forward in TypeScript.
  */
-export abstract class Layer extends Module {
+export abstract class Layer extends Module<[Tensor], Tensor> {
   /** Emits this layer's forward of `x`; null when it cannot be recorded (it then runs in TypeScript). */
   abstract emit(b: Emitter, x: Val): Val | null;
   forward(input: Tensor): Tensor {
@@ -345,6 +425,7 @@ export abstract class Layer extends Module {
 export function emitModule(m: Module, b: Recorder, x: Val, name: string): Val | null {
   const mark = b.mark();
   let out: Val | null = null;
+  if (m[HOOKS] !== undefined) return null; // hooks run from TypeScript, around the module's call
   if (m instanceof Layer && m.forward === Layer.prototype.forward) {
     b.where = `${name} (${m.constructor.name})`;
     out = m.emit(b, x);
@@ -359,7 +440,7 @@ export function emitModule(m: Module, b: Recorder, x: Val, name: string): Val | 
 const PROGRAMS = Symbol('programs'); // compiled segments of a Sequential (not a field)
 
 /** Modules applied in order: `new Sequential(a, b, c)` (children '0', '1', …) or `new Sequential({ conv: a, relu: b })`. */
-export class Sequential extends Module {
+export class Sequential extends Module<[Tensor], Tensor> {
   constructor(...modules: Module[] | [Record<string, Module>]) {
     super();
     const first = modules[0] as unknown;
@@ -409,7 +490,7 @@ export class Sequential extends Module {
         x = runProgram(programs[segment++].compile(rec.finish([v!])), [x])[0];
         i = j;
       } else {
-        x = (children[i++][1] as Forwardable).forward(x);
+        x = children[i++][1](x);
       }
     }
     return x;
