@@ -182,6 +182,9 @@ export class Tensor {
   half(): Tensor {
     return this.to('float16');
   }
+  bfloat16(): Tensor {
+    return this.to('bfloat16');
+  }
   long(): Tensor {
     return this.to('int64');
   }

@@ -246,6 +246,7 @@ class TensorHandle {
   static void Export(Napi::Env env, Napi::Object exports);
   // This handle's tensor; an error naming `what` once disposed.
   const at::Tensor& TensorChecked(Napi::Env env, const char* what) const;
+  bool IsDisposed() const { return disposed_; }
 
   TensorHandle(Napi::BasicEnv env, at::Tensor t);
   TensorHandle(const TensorHandle&) = delete;

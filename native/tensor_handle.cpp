@@ -255,7 +255,7 @@ TensorHandle* TensorHandle::Of(Napi::Env env, const Napi::Value& v, const char* 
 }
 
 const at::Tensor& TensorHandle::TensorChecked(Napi::Env env, const char* what) const {
-  if (disposed_) throw Napi::Error::New(env, std::string(what) + " was used after dispose()");
+  if (disposed_) throwTorchError(env, std::string("the Tensor given as ") + what + " was used after dispose()", "RuntimeError");
   return tensor_;
 }
 
@@ -270,7 +270,7 @@ void TensorHandle::Release(Napi::BasicEnv env) {
 }
 
 const at::Tensor& TensorHandle::Self(const Napi::CallbackInfo& info) const {
-  if (disposed_) throw Napi::Error::New(info.Env(), "this tensor was used after dispose()");
+  if (disposed_) throwTorchError(info.Env(), "this Tensor was used after dispose()", "RuntimeError");
   return tensor_;
 }
 
@@ -469,18 +469,42 @@ int64_t bigintToInt64(Napi::Env env, const Napi::Value& v, const std::string& wh
 
 namespace {
 
-[[noreturn]] void badArg(Napi::Env env, const c10::FunctionSchema& schema, const c10::Argument& arg,
-                         const std::string& expected, const Napi::Value& got) {
+[[noreturn]] void badArgNamed(Napi::Env env, const c10::FunctionSchema& schema, const std::string& name,
+                              const std::string& expected, const Napi::Value& got) {
   std::string what = "an object";
   if (got.IsNull()) what = "null";
   else if (got.IsUndefined()) what = "undefined";
-  else if (got.IsArray()) what = "an array";
+  else if (got.IsArray()) what = "an array (make a Tensor with torch.tensor())";
+  else if (got.IsTypedArray()) what = "a typed array (make a Tensor with torch.tensor())";
   else if (got.IsNumber()) what = "the number " + got.ToString().Utf8Value();
   else if (got.IsString()) what = "the string '" + got.As<Napi::String>().Utf8Value() + "'";
   else if (got.IsBoolean()) what = got.As<Napi::Boolean>().Value() ? "true" : "false";
   else if (got.IsBigInt()) what = "a bigint";
   else if (got.IsFunction()) what = "a function";
-  throw Napi::TypeError::New(env, schema.name() + ": argument '" + arg.name() + "' must be " + expected + ", got " + what);
+  throw Napi::TypeError::New(env, schema.name() + ": argument '" + name + "' must be " + expected + ", got " + what);
+}
+
+[[noreturn]] void badArg(Napi::Env env, const c10::FunctionSchema& schema, const c10::Argument& arg,
+                         const std::string& expected, const Napi::Value& got) {
+  badArgNamed(env, schema, arg.name(), expected, got);
+}
+
+// "aten::add: this Tensor (self) was used after dispose()", naming what the user holds.
+[[noreturn]] void disposedArg(Napi::Env env, const c10::FunctionSchema& schema, const std::string& name) {
+  throwTorchError(env,
+                  schema.name() + ": " + (name == "self" ? std::string("this Tensor (self)") : "the Tensor given as '" + name + "'") +
+                      " was used after dispose()",
+                  "RuntimeError");
+}
+
+// Element i of a Tensor[] argument, named as `tensors[i]` when it is not a live tensor.
+const at::Tensor& listTensor(Napi::Env env, const Napi::Value& v, const c10::FunctionSchema& schema, const c10::Argument& arg,
+                             size_t i) {
+  const std::string name = arg.name() + "[" + std::to_string(i) + "]";
+  auto* h = TensorHandle::TryOf(env, v);
+  if (!h) badArgNamed(env, schema, name, "a Tensor", v);
+  if (h->IsDisposed()) disposedArg(env, schema, name);
+  return h->TensorChecked(env, name.c_str());
 }
 
 int64_t toInt(Napi::Env env, const Napi::Value& v, const c10::FunctionSchema& schema, const c10::Argument& arg) {
@@ -517,7 +541,10 @@ c10::IValue convert(Napi::Env env, const Napi::Value& v, const c10::TypePtr& typ
   }
   switch (type->kind()) {
     case K::TensorType: {
-      if (auto* h = TensorHandle::TryOf(env, v)) return h->TensorChecked(env, arg.name().c_str());
+      if (auto* h = TensorHandle::TryOf(env, v)) {
+        if (h->IsDisposed()) disposedArg(env, schema, arg.name());
+        return h->TensorChecked(env, arg.name().c_str());
+      }
       if (!v.IsNumber() && !v.IsBoolean() && !v.IsBigInt()) badArg(env, schema, arg, "a Tensor", v);
       // A number where a tensor goes is a "wrapped number", as in Python: it
       // takes part in type promotion like a scalar, not like a 0-d tensor.
@@ -586,14 +613,14 @@ c10::IValue convert(Napi::Env env, const Napi::Value& v, const c10::TypePtr& typ
       }
       if (ek == K::TensorType) {
         std::vector<at::Tensor> out;
-        for (auto& x : items) out.push_back(TensorHandle::TensorOf(env, x, arg.name().c_str()));
+        for (size_t i = 0; i < items.size(); ++i) out.push_back(listTensor(env, items[i], schema, arg, i));
         return out;
       }
       if (ek == K::OptionalType && elem->castRaw<c10::OptionalType>()->getElementType()->kind() == K::TensorType) {
         c10::List<std::optional<at::Tensor>> out;
-        for (auto& x : items) {
-          if (x.IsNull() || x.IsUndefined()) out.push_back(std::nullopt);
-          else out.push_back(TensorHandle::TensorOf(env, x, arg.name().c_str()));
+        for (size_t i = 0; i < items.size(); ++i) {
+          if (items[i].IsNull() || items[i].IsUndefined()) out.push_back(std::nullopt);
+          else out.push_back(listTensor(env, items[i], schema, arg, i));
         }
         return out;
       }

@@ -86,6 +86,7 @@ describe('memory reported per storage', () => {
 
   test('a ScriptModule reports what it holds and frees it on dispose()', () => {
     const x = torch.randn(2, 1, 10, 10);
+    torch.collectGarbage(); // nothing collected while the test counts
     const before = torch.memoryStats().hostBytes;
     const m = torch.jit.load(path.join(FIX, 'py_small_scripted.pt'));
     const held = torch.memoryStats().hostBytes - before;

@@ -1,5 +1,5 @@
 // torch.nn.functional, camelCased.
-import { argError, checkInt, checkNumber } from '../errors';
+import { argError, checkInt, checkNumber, TorchError } from '../errors';
 import { callOp, callT, reductionEnum } from '../ops';
 import { Tensor } from '../tensor';
 
@@ -103,7 +103,29 @@ export interface NLLLossOptions {
 export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = 'mean' }: NLLLossOptions = {}): Tensor {
   checkTensor('input', input);
   checkTensor('target', target);
-  return callT('aten::nll_loss_nd', input, target, weight, reductionEnum(reduction), checkInt('ignoreIndex', ignoreIndex));
+  try {
+    return callT('aten::nll_loss_nd', input, target, weight, reductionEnum(reduction), checkInt('ignoreIndex', ignoreIndex));
+  } catch (e) {
+    throw explainClassTarget('nllLoss', input, target, e, false);
+  }
+}
+
+/**
+ * A class-index loss's failure, said first in terms of the target when the
+ * target is what is wrong (the usual porting slip: float or int32 labels),
+ * then PyTorch's own text.
+ */
+function explainClassTarget(fn: string, input: Tensor, target: Tensor, e: unknown, probabilities: boolean): unknown {
+  if (!(e instanceof TorchError) || target.dtype === 'int64') return e;
+  const sameShape = input.shape.length === target.shape.length && input.shape.every((d, i) => d === target.shape[i]);
+  if (probabilities && sameShape && target.dtype.startsWith('float')) return e;
+  const expected = probabilities
+    ? `int64 class indices or float class probabilities of the input's shape [${input.shape.join(', ')}]`
+    : 'int64 class indices';
+  return new TorchError(
+    `${fn}: target must hold ${expected}; got ${target.dtype} of shape [${target.shape.join(', ')}] (convert with target.long()). PyTorch: ${e.message}`,
+    e.kind,
+  );
 }
 
 export interface CrossEntropyOptions extends NLLLossOptions {
@@ -119,7 +141,11 @@ export function crossEntropy(
   checkTensor('input', input);
   checkTensor('target', target);
   if (checkNumber('labelSmoothing', labelSmoothing) < 0 || labelSmoothing > 1) throw new RangeError(`labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
-  return callT('aten::cross_entropy_loss', input, target, weight, reductionEnum(reduction), checkInt('ignoreIndex', ignoreIndex), labelSmoothing);
+  try {
+    return callT('aten::cross_entropy_loss', input, target, weight, reductionEnum(reduction), checkInt('ignoreIndex', ignoreIndex), labelSmoothing);
+  } catch (e) {
+    throw explainClassTarget('crossEntropy', input, target, e, true);
+  }
 }
 
 export function mseLoss(input: Tensor, target: Tensor, { reduction = 'mean' }: { reduction?: Reduction } = {}): Tensor {

@@ -412,6 +412,7 @@ export abstract class Layer extends Module<[Tensor], Tensor> {
   /** Emits this layer's forward of `x`; null when it cannot be recorded (it then runs in TypeScript). */
   abstract emit(b: Emitter, x: Val): Val | null;
   forward(input: Tensor): Tensor {
+    if (!(input instanceof Tensor)) argError(`${this.constructor.name}: input`, 'a Tensor (make one with torch.tensor())', input);
     eager.where = this.constructor.name;
     return this.emit(eager, input) as Tensor;
   }
@@ -470,6 +471,7 @@ export class Sequential extends Module<[Tensor], Tensor> {
    * TypeScript is called from TypeScript.
    */
   forward(input: Tensor): Tensor {
+    if (!(input instanceof Tensor)) argError(`${this.constructor.name}: input`, 'a Tensor (make one with torch.tensor())', input);
     const self = this as unknown as { [PROGRAMS]?: CachedProgram[] };
     if (!self[PROGRAMS]) Object.defineProperty(this, PROGRAMS, { value: [], enumerable: false });
     const programs = self[PROGRAMS]!;
