@@ -233,9 +233,8 @@ function loadFailure(err: Error): string {
  */
 function guardBinding(b: NativeBinding): NativeBinding {
   const failure = b.failure;
-  const take = b.takeError;
   const failed = (): never => {
-    throw take();
+    throw b.takeError();
   };
   // `arguments`, not a rest parameter: V8 then passes them on without making an array.
   const wrap = (f: (...a: unknown[]) => unknown) =>
@@ -272,4 +271,11 @@ function guardBinding(b: NativeBinding): NativeBinding {
   return b;
 }
 
-export const native: NativeBinding = guardBinding(load());
+const loaded = load();
+/**
+ * The operator call as the addon exports it, before guardBinding wraps it: it
+ * returns `failure` (then `native.takeError()` gives the error) instead of
+ * throwing. Only lib/ops.ts's hot path uses it, to save the wrapper's cost.
+ */
+export const rawCall: NativeBinding['call'] = loaded.call;
+export const native: NativeBinding = guardBinding(loaded);

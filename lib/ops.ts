@@ -1,5 +1,5 @@
 // Calls ATen operators by schema name through the native dispatcher.
-import { GeneratorHandle, native, NativeValue, TensorHandle } from './native';
+import { GeneratorHandle, native, NativeValue, rawCall, TensorHandle } from './native';
 import type { Tensor } from './tensor';
 import { retryOutOfMemory } from './memory';
 
@@ -56,25 +56,42 @@ export function fromNative(v: NativeValue): OpResult {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, fromNative(x as NativeValue)])) as unknown as OpResult;
 }
 
-/** Calls the operator `id` with native arguments; on running out of memory, collects garbage and tries once more. */
+/**
+ * Calls the operator `id` with native arguments; on running out of memory,
+ * collects garbage and tries once more. The hot path of every operator: the
+ * unguarded call with the arguments spelled out (no spread, no wrapper), the
+ * failure value checked here.
+ */
 export function invoke(id: number, args: NativeValue[]): NativeValue {
-  try {
-    return native.call(id, ...args);
-  } catch (e) {
-    return retryOutOfMemory(() => native.call(id, ...args), e);
+  let r: NativeValue;
+  switch (args.length) {
+    case 0: r = rawCall(id); break;
+    case 1: r = rawCall(id, args[0]); break;
+    case 2: r = rawCall(id, args[0], args[1]); break;
+    case 3: r = rawCall(id, args[0], args[1], args[2]); break;
+    case 4: r = rawCall(id, args[0], args[1], args[2], args[3]); break;
+    case 5: r = rawCall(id, args[0], args[1], args[2], args[3], args[4]); break;
+    case 6: r = rawCall(id, args[0], args[1], args[2], args[3], args[4], args[5]); break;
+    default: r = rawCall(id, ...args);
   }
+  if (r !== (native.failure as unknown)) return r;
+  return retryOutOfMemory(() => native.call(id, ...args), native.takeError());
 }
 
-/** Calls `qualified` ('aten::add.Tensor') with positional arguments; undefined means the default. */
-export function callOp(qualified: string, ...args: OpArg[]): OpResult {
+function call(qualified: string, args: OpArg[]): OpResult {
   const id = opId(qualified);
   for (let i = 0; i < args.length; i++) args[i] = toNative(args[i]) as OpArg;
   return fromNative(invoke(id, args as NativeValue[]));
 }
 
+/** Calls `qualified` ('aten::add.Tensor') with positional arguments; undefined means the default. */
+export function callOp(qualified: string, ...args: OpArg[]): OpResult {
+  return call(qualified, args);
+}
+
 /** Calls an operator that returns one tensor. */
 export function callT(qualified: string, ...args: OpArg[]): Tensor {
-  return callOp(qualified, ...args) as Tensor;
+  return call(qualified, args) as Tensor;
 }
 
 /** PyTorch's reduction enum, as the ATen loss operators take it. */
