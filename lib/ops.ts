@@ -72,6 +72,8 @@ export function invoke(id: number, args: NativeValue[]): NativeValue {
     case 4: r = rawCall(id, args[0], args[1], args[2], args[3]); break;
     case 5: r = rawCall(id, args[0], args[1], args[2], args[3], args[4]); break;
     case 6: r = rawCall(id, args[0], args[1], args[2], args[3], args[4], args[5]); break;
+    case 7: r = rawCall(id, args[0], args[1], args[2], args[3], args[4], args[5], args[6]); break;
+    case 8: r = rawCall(id, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]); break;
     default: r = rawCall(id, ...args);
   }
   if (r !== (native.failure as unknown)) return r;

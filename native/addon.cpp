@@ -48,6 +48,7 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
   int64_t id;
   if (info.Length() < 1 || !info[0].IsNumber() || !exactInt64(info[0].As<Napi::Number>().DoubleValue(), &id))
     throw Napi::TypeError::New(env, "id must be an operator id");
+  if (auto fast = fastCall(id, info)) return *fast;
   const auto& schema = operatorSchema(id);
   const auto& formals = schema.arguments();
   const size_t given = info.Length() - 1;

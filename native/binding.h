@@ -394,6 +394,10 @@ class GeneratorHandle : public GuardedWrap<GeneratorHandle> {
   at::Generator generator_;
 };
 
+// The unboxed fast path of operator `id` for these arguments (info[0] is the
+// id), or nothing when it has none for them (native/fast_ops.cpp).
+std::optional<Napi::Value> fastCall(int64_t id, const Napi::CallbackInfo& info);
+
 // Converts any JS value (tensors, numbers, strings, arrays, plain objects) to an IValue, without a schema.
 c10::IValue toGenericIValue(Napi::Env env, const Napi::Value& v, int depth);
 
