@@ -1,5 +1,7 @@
 // optim.lrScheduler: learning-rate schedules with PyTorch's (chainable) formulas,
 // so the learning rates match torch.optim.lr_scheduler step for step.
+import { bind, Signature } from './signature';
+import { SIGNATURES } from './signatures';
 import { argError, checkInt, checkNumber } from './errors';
 import type { Optimizer } from './optim';
 
@@ -95,17 +97,24 @@ export abstract class LRScheduler {
   }
 }
 
+/** A scheduler's arguments after the optimizer, bound by its PyTorch signature (lib/signatures.ts). */
+function schedulerArgs(key: keyof typeof SIGNATURES, args: unknown[]): Record<string, unknown> {
+  return bind(key.replace('optim.lr_scheduler.', ''), (SIGNATURES[key] as Signature).slice(1), args);
+}
+
 /** Multiplies the learning rate by gamma every stepSize epochs. */
 export class StepLR extends LRScheduler {
-  constructor(
-    optimizer: AnyOptimizer,
-    readonly stepSize: number,
-    readonly gamma = 0.1,
-    lastEpoch = -1,
-  ) {
-    super(optimizer, lastEpoch);
-    checkInt('stepSize', stepSize, { min: 1 });
-    checkNumber('gamma', gamma);
+  readonly stepSize: number;
+  readonly gamma: number;
+  /** PyTorch's signature: `new StepLR(optimizer, stepSize, gamma?, lastEpoch?)`, any of them by name (`{ stepSize: 7, gamma: 0.1 }`). */
+  constructor(optimizer: AnyOptimizer, stepSize: number, gamma?: number, lastEpoch?: number);
+  constructor(optimizer: AnyOptimizer, stepSize: number, options: { gamma?: number; lastEpoch?: number });
+  constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number; lastEpoch?: number });
+  constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
+    const a = schedulerArgs('optim.lr_scheduler.StepLR', args);
+    super(optimizer, a.lastEpoch as number);
+    this.stepSize = checkInt('stepSize', a.stepSize, { min: 1 });
+    this.gamma = checkNumber('gamma', a.gamma);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -120,13 +129,16 @@ export class StepLR extends LRScheduler {
 /** Multiplies the learning rate by gamma at each milestone epoch. */
 export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
-  constructor(
-    optimizer: AnyOptimizer,
-    milestones: number[],
-    readonly gamma = 0.1,
-    lastEpoch = -1,
-  ) {
-    super(optimizer, lastEpoch);
+  readonly gamma: number;
+  /** PyTorch's signature: `(optimizer, milestones, gamma?, lastEpoch?)`, any of them by name. */
+  constructor(optimizer: AnyOptimizer, milestones: number[], gamma?: number, lastEpoch?: number);
+  constructor(optimizer: AnyOptimizer, milestones: number[], options: { gamma?: number; lastEpoch?: number });
+  constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number; lastEpoch?: number });
+  constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
+    const a = schedulerArgs('optim.lr_scheduler.MultiStepLR', args);
+    super(optimizer, a.lastEpoch as number);
+    const milestones = a.milestones as number[];
+    this.gamma = checkNumber('gamma', a.gamma);
     if (!Array.isArray(milestones)) argError('milestones', 'an array of epochs', milestones);
     this.milestones = [...milestones].map((m, i) => checkInt(`milestones[${i}]`, m)).sort((a, b) => a - b);
     this.initialStep();
@@ -144,13 +156,14 @@ export class MultiStepLR extends LRScheduler {
 
 /** Multiplies the learning rate by gamma every epoch. */
 export class ExponentialLR extends LRScheduler {
-  constructor(
-    optimizer: AnyOptimizer,
-    readonly gamma: number,
-    lastEpoch = -1,
-  ) {
-    super(optimizer, lastEpoch);
-    checkNumber('gamma', gamma);
+  readonly gamma: number;
+  /** PyTorch's signature: `(optimizer, gamma, lastEpoch?)`, any of them by name. */
+  constructor(optimizer: AnyOptimizer, gamma: number, lastEpoch?: number);
+  constructor(optimizer: AnyOptimizer, options: { gamma: number; lastEpoch?: number });
+  constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
+    const a = schedulerArgs('optim.lr_scheduler.ExponentialLR', args);
+    super(optimizer, a.lastEpoch as number);
+    this.gamma = checkNumber('gamma', a.gamma);
     this.initialStep();
   }
   protected getLr(): number[] {
@@ -164,15 +177,17 @@ export class ExponentialLR extends LRScheduler {
 
 /** Cosine annealing from the base rate to etaMin over tMax epochs (SGDR without restarts). */
 export class CosineAnnealingLR extends LRScheduler {
-  constructor(
-    optimizer: AnyOptimizer,
-    readonly tMax: number,
-    readonly etaMin = 0,
-    lastEpoch = -1,
-  ) {
-    super(optimizer, lastEpoch);
-    checkInt('tMax', tMax, { min: 1 });
-    checkNumber('etaMin', etaMin);
+  readonly tMax: number;
+  readonly etaMin: number;
+  /** PyTorch's signature: `(optimizer, tMax, etaMin?, lastEpoch?)` (Python's T_max is tMax), any of them by name. */
+  constructor(optimizer: AnyOptimizer, tMax: number, etaMin?: number, lastEpoch?: number);
+  constructor(optimizer: AnyOptimizer, tMax: number, options: { etaMin?: number; lastEpoch?: number });
+  constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number; lastEpoch?: number });
+  constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
+    const a = schedulerArgs('optim.lr_scheduler.CosineAnnealingLR', args);
+    super(optimizer, a.lastEpoch as number);
+    this.tMax = checkInt('tMax', a.tMax, { min: 1 });
+    this.etaMin = checkNumber('etaMin', a.etaMin);
     this.initialStep();
   }
   protected getLr(): number[] {

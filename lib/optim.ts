@@ -1,6 +1,8 @@
 // Optimizers, with PyTorch's update rules (the single-tensor forms), so that
 // trajectories match torch.optim step for step; state dicts in PyTorch's layout.
 import { argError, checkNumber } from './errors';
+import { bind, Signature } from './signature';
+import { SIGNATURES } from './signatures';
 import { enableGrad, noGrad } from './autograd';
 import { fullLike, tensor, zerosLike } from './creation';
 import { callOp } from './ops';
@@ -141,10 +143,25 @@ export abstract class Optimizer<O extends object = object> {
 }
 
 /** defaults overridden by the options that are given (undefined means "not given"). */
+/**
+ * `new X(params, lr?, …)` or `new X(params, { lr, … })`: the optimizer's
+ * PyTorch signature binds positional values and camelCase options alike
+ * (lib/signatures.ts). Parameters PyTorch has and this port ignores (foreach,
+ * fused: implementation choices) are dropped at their defaults; another value is refused.
+ */
+export type OptimizerArgs<O> = [options?: O] | [lr: number, ...rest: unknown[]];
+function pythonOptions<O>(key: keyof typeof SIGNATURES, args: unknown[]): Partial<O> {
+  const sig = (SIGNATURES[key] as Signature).filter((p) => p.name !== 'params');
+  return bind(key, sig, args, { fillDefaults: false }) as Partial<O>;
+}
+
 function merge<O extends object>(defaults: O, options: Partial<O>): O {
   const out = { ...defaults };
   for (const [k, v] of Object.entries(options ?? {})) {
-    if (!(k in defaults)) throw new TypeError(`unknown option '${k}' (expected ${Object.keys(defaults).join(', ')})`);
+    if (!(k in defaults)) {
+      if (v === null || v === undefined || v === false) continue; // a PyTorch option left at its default (foreach, fused, ...)
+      throw new TypeError(`option '${k}' is not supported by this optimizer (known: ${Object.keys(defaults).join(', ')})`);
+    }
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }
   return out;
@@ -178,8 +195,8 @@ export interface SGDOptions {
 
 /** Stochastic gradient descent with optional momentum, as torch.optim.SGD. */
 export class SGD extends Optimizer<Required<SGDOptions>> {
-  constructor(params: ParamsArg, options: SGDOptions = {}) {
-    super(params, merge<Required<SGDOptions>>({ lr: 0.001, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<SGDOptions>) {
+    super(params, merge<Required<SGDOptions>>({ lr: 0.001, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false }, pythonOptions<SGDOptions>('optim.SGD', args)));
   }
   protected validate(o: Required<SGDOptions>): void {
     this.checkNonNegative(o, ['lr', 'momentum', 'dampening', 'weightDecay']);
@@ -252,8 +269,8 @@ abstract class AdamBase extends Optimizer<Required<AdamOptions>> {
 
 /** torch.optim.Adam (L2 weight decay added to the gradient). */
 export class Adam extends AdamBase {
-  constructor(params: ParamsArg, options: AdamOptions = {}) {
-    super(params, merge<Required<AdamOptions>>({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<AdamOptions>) {
+    super(params, merge<Required<AdamOptions>>({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, pythonOptions<AdamOptions>('optim.Adam', args)));
   }
   protected update(p: Tensor, grad: Tensor, state: State, o: Required<AdamOptions>): void {
     adamStep(p, grad, state, o, false);
@@ -262,8 +279,8 @@ export class Adam extends AdamBase {
 
 /** torch.optim.AdamW (decoupled weight decay, default 0.01). */
 export class AdamW extends AdamBase {
-  constructor(params: ParamsArg, options: AdamOptions = {}) {
-    super(params, merge<Required<AdamOptions>>({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<AdamOptions>) {
+    super(params, merge<Required<AdamOptions>>({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false }, pythonOptions<AdamOptions>('optim.AdamW', args)));
   }
   protected update(p: Tensor, grad: Tensor, state: State, o: Required<AdamOptions>): void {
     adamStep(p, grad, state, o, true);
@@ -283,8 +300,8 @@ export interface RMSpropOptions {
 }
 
 export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
-  constructor(params: ParamsArg, options: RMSpropOptions = {}) {
-    super(params, merge<Required<RMSpropOptions>>({ lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<RMSpropOptions>) {
+    super(params, merge<Required<RMSpropOptions>>({ lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false }, pythonOptions<RMSpropOptions>('optim.RMSprop', args)));
   }
   protected validate(o: Required<RMSpropOptions>): void {
     this.checkNonNegative(o, ['lr', 'alpha', 'eps', 'weightDecay', 'momentum']);
@@ -330,8 +347,8 @@ export interface AdagradOptions {
 }
 
 export class Adagrad extends Optimizer<Required<AdagradOptions>> {
-  constructor(params: ParamsArg, options: AdagradOptions = {}) {
-    super(params, merge<Required<AdagradOptions>>({ lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<AdagradOptions>) {
+    super(params, merge<Required<AdagradOptions>>({ lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false }, pythonOptions<AdagradOptions>('optim.Adagrad', args)));
   }
   protected validate(o: Required<AdagradOptions>): void {
     this.checkNonNegative(o, ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps']);
@@ -412,8 +429,8 @@ export interface AdadeltaOptions extends CommonOptimizerOptions {
 
 /** torch.optim.Adadelta (lr 1.0, rho 0.9, eps 1e-6), as pytorch/examples' MNIST script uses it with StepLR. */
 export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
-  constructor(params: ParamsArg, options: AdadeltaOptions = {}) {
-    super(params, merge<Required<AdadeltaOptions>>({ lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...COMMON }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<AdadeltaOptions>) {
+    super(params, merge<Required<AdadeltaOptions>>({ lr: 1.0, rho: 0.9, eps: 1e-6, weightDecay: 0, ...COMMON }, pythonOptions<AdadeltaOptions>('optim.Adadelta', args)));
   }
   protected validate(o: Required<AdadeltaOptions>): void {
     checkLr(o.lr);
@@ -448,8 +465,8 @@ export interface AdamaxOptions extends CommonOptimizerOptions {
 
 /** torch.optim.Adamax: Adam with the infinity norm (lr 2e-3). */
 export class Adamax extends Optimizer<Required<AdamaxOptions>> {
-  constructor(params: ParamsArg, options: AdamaxOptions = {}) {
-    super(params, merge<Required<AdamaxOptions>>({ lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, ...COMMON }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<AdamaxOptions>) {
+    super(params, merge<Required<AdamaxOptions>>({ lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, ...COMMON }, pythonOptions<AdamaxOptions>('optim.Adamax', args)));
   }
   protected validate(o: Required<AdamaxOptions>): void {
     checkLr(o.lr);
@@ -486,10 +503,10 @@ export interface NAdamOptions extends CommonOptimizerOptions {
 
 /** torch.optim.NAdam: Adam with Nesterov momentum (lr 2e-3, momentumDecay 4e-3; decoupledWeightDecay gives NAdamW). */
 export class NAdam extends Optimizer<Required<NAdamOptions>> {
-  constructor(params: ParamsArg, options: NAdamOptions = {}) {
+  constructor(params: ParamsArg, ...args: OptimizerArgs<NAdamOptions>) {
     super(
       params,
-      merge<Required<NAdamOptions>>({ lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, ...COMMON }, options),
+      merge<Required<NAdamOptions>>({ lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, decoupledWeightDecay: false, ...COMMON }, pythonOptions<NAdamOptions>('optim.NAdam', args)),
     );
   }
   protected validate(o: Required<NAdamOptions>): void {
@@ -540,8 +557,8 @@ export interface RAdamOptions extends CommonOptimizerOptions {
 
 /** torch.optim.RAdam: Adam with the variance rectification term (plain momentum for the first steps). */
 export class RAdam extends Optimizer<Required<RAdamOptions>> {
-  constructor(params: ParamsArg, options: RAdamOptions = {}) {
-    super(params, merge<Required<RAdamOptions>>({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, ...COMMON }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<RAdamOptions>) {
+    super(params, merge<Required<RAdamOptions>>({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, decoupledWeightDecay: false, ...COMMON }, pythonOptions<RAdamOptions>('optim.RAdam', args)));
   }
   protected validate(o: Required<RAdamOptions>): void {
     checkLr(o.lr);
@@ -592,8 +609,8 @@ export interface ASGDOptions extends CommonOptimizerOptions {
 
 /** torch.optim.ASGD: averaged SGD; `state.get(p).ax` is the average, used from step t0 on. */
 export class ASGD extends Optimizer<Required<ASGDOptions>> {
-  constructor(params: ParamsArg, options: ASGDOptions = {}) {
-    super(params, merge<Required<ASGDOptions>>({ lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, ...COMMON }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<ASGDOptions>) {
+    super(params, merge<Required<ASGDOptions>>({ lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, ...COMMON }, pythonOptions<ASGDOptions>('optim.ASGD', args)));
   }
   protected validate(o: Required<ASGDOptions>): void {
     checkLr(o.lr);
@@ -632,8 +649,8 @@ export interface RpropOptions extends CommonOptimizerOptions {
 
 /** torch.optim.Rprop: resilient backpropagation (per-element step sizes from the gradient's sign). */
 export class Rprop extends Optimizer<Required<RpropOptions>> {
-  constructor(params: ParamsArg, options: RpropOptions = {}) {
-    super(params, merge<Required<RpropOptions>>({ lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], ...COMMON }, options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<RpropOptions>) {
+    super(params, merge<Required<RpropOptions>>({ lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], ...COMMON }, pythonOptions<RpropOptions>('optim.Rprop', args)));
   }
   protected validate(o: Required<RpropOptions>): void {
     checkLr(o.lr);
@@ -845,8 +862,8 @@ function lossValue(v: unknown): number {
  * returns the loss; it returns the closure's first loss. One parameter group only.
  */
 export class LBFGS extends Optimizer<Required<LBFGSOptions>> {
-  constructor(params: ParamsArg, options: LBFGSOptions = {}) {
-    super(params, lbfgsDefaults(options));
+  constructor(params: ParamsArg, ...args: OptimizerArgs<LBFGSOptions>) {
+    super(params, lbfgsDefaults(pythonOptions<LBFGSOptions>('optim.LBFGS', args)));
   }
 
   /** LBFGS keeps one parameter group (PyTorch's "doesn't support per-parameter options"). */

@@ -3,6 +3,7 @@ import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dt
 import { native, TensorHandle } from './native';
 import { callOp, callT, GeneratorLike, isHandle, registerTensorClass } from './ops';
 import { formatTensor } from './format';
+import { checkKeys } from './signature';
 import { getItem, IndexItem, setItem } from './indexing';
 import { runBackward } from './nn/hooks';
 
@@ -560,12 +561,12 @@ export class Tensor {
 
   // ------------------------------------------------------------ reductions
   /** `sum()`, `sum(dim)`, `sum([d0, d1], { keepdim })` or `sum({ dim, keepdim, dtype })`. */
-  sum(dim?: number | number[] | (ReduceOptions & { dim?: number | number[] }), opts: ReduceOptions = {}): Tensor {
+  sum(dim?: number | number[] | (ReduceOptions & { dim?: number | number[] }), opts: ReduceOptions | boolean = {}): Tensor {
     const r = reduceArgs(dim, opts);
     if (r.dim === undefined) return callT('aten::sum', this, r.dtype);
     return callT('aten::sum.dim_IntList', this, r.dim, r.keepdim, r.dtype);
   }
-  mean(dim?: number | number[] | (ReduceOptions & { dim?: number | number[] }), opts: ReduceOptions = {}): Tensor {
+  mean(dim?: number | number[] | (ReduceOptions & { dim?: number | number[] }), opts: ReduceOptions | boolean = {}): Tensor {
     const r = reduceArgs(dim, opts);
     if (r.dim === undefined) return callT('aten::mean', this, r.dtype);
     return callT('aten::mean.dim', this, r.dim, r.keepdim, r.dtype);
@@ -645,18 +646,24 @@ function clampBounds(min?: number | null | { min?: number; max?: number }, max?:
   return [lo ?? null, hi ?? null];
 }
 
+/**
+ * PyTorch's `(dim=None, keepdim=False, *, dtype=None)`: `x.sum(1, true)`,
+ * `x.sum(1, { keepdim: true })`, `x.sum({ dim: 1, keepdim: true })`, `x.sum([0, 1])`.
+ */
 function reduceArgs(
-  dim: number | number[] | (ReduceOptions & { dim?: number | number[] }) | undefined,
-  opts: ReduceOptions,
+  dim: number | number[] | (ReduceOptions & { dim?: number | number[] }) | null | undefined,
+  opts: ReduceOptions | boolean,
 ): { dim?: number[]; keepdim: boolean; dtype?: DType } {
-  let o: ReduceOptions & { dim?: number | number[] } = opts;
+  let o: ReduceOptions & { dim?: number | number[] } = typeof opts === 'boolean' ? { keepdim: opts } : opts;
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) argError('keepdim', 'a boolean or an options object { keepdim, dtype }', opts);
   let d: number | number[] | undefined;
   if (dim !== undefined && dim !== null && typeof dim === 'object' && !Array.isArray(dim)) {
     o = dim;
     d = dim.dim;
   } else {
-    d = dim as number | number[] | undefined;
+    d = dim ?? undefined;
   }
+  checkKeys('reduction', o as Record<string, unknown>, ['dim', 'keepdim', 'dtype', 'correction']);
   const dims = d === undefined ? undefined : Array.isArray(d) ? d.map((x, i) => checkInt(`dim[${i}]`, x)) : [checkInt('dim', d)];
   return { dim: dims, keepdim: o.keepdim ?? false, dtype: o.dtype === undefined ? undefined : checkDtype('dtype', o.dtype) };
 }

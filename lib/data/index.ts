@@ -1,5 +1,7 @@
 // torch.utils.data: Dataset and DataLoader.
 import * as os from 'os';
+import { bind, Signature } from '../signature';
+import { SIGNATURES } from '../signatures';
 import { argError, checkBool, checkInt } from '../errors';
 import { noGrad } from '../autograd';
 import { arange, checkGenerator, empty, stack, tensor } from '../creation';
@@ -67,6 +69,13 @@ export interface SamplerLike extends Iterable<number> {
 
 export interface DataLoaderOptions {
   batchSize?: number;
+  /** PyTorch's worker and memory settings: accepted, with nothing to do (batches are made natively on a prefetch thread). */
+  numWorkers?: number;
+  pinMemory?: boolean;
+  timeout?: number;
+  prefetchFactor?: number | null;
+  persistentWorkers?: boolean;
+  inOrder?: boolean;
   /** Reshuffle every epoch (a RandomSampler over the data set). */
   shuffle?: boolean;
   /** The order of the indices (instead of shuffle). */
@@ -93,6 +102,15 @@ export interface DataLoaderOptions {
  * program and run on a native thread, `prefetch` batches ahead of the loop;
  * other data sets are read item by item and collated in JavaScript.
  */
+// PyTorch's DataLoader signature plus nodetorch's own options. numWorkers, pinMemory, timeout,
+// prefetchFactor, persistentWorkers and inOrder are accepted and have nothing to do: batches are
+// assembled natively on a prefetch thread (docs/data.md).
+const DATALOADER_SIGNATURE: Signature = [
+  ...(SIGNATURES['utils.data.DataLoader'] as Signature),
+  { name: 'device', default: 'cpu', keywordOnly: true },
+  { name: 'prefetch', default: 'auto', keywordOnly: true },
+];
+
 export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -104,17 +122,24 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
   private readonly collateFn: (items: unknown[]) => unknown;
   private readonly program = new CachedProgram();
 
-  constructor(
-    readonly dataset: Dataset,
-    options: DataLoaderOptions = {},
-  ) {
+  readonly dataset: Dataset;
+  /**
+   * PyTorch's signature: `new DataLoader(dataset, batchSize?, shuffle?, sampler?, …)` or with a
+   * trailing `{ batchSize, shuffle, … }`; nodetorch adds `device` and `prefetch` (options only).
+   */
+  constructor(dataset: Dataset, options?: DataLoaderOptions);
+  constructor(dataset: Dataset, batchSize: number, shuffle?: boolean, options?: DataLoaderOptions);
+  constructor(...args: unknown[]) {
+    const o = bind('DataLoader', DATALOADER_SIGNATURE, args, { fillDefaults: false }) as DataLoaderOptions & Record<string, unknown> & { dataset: Dataset };
+    const dataset = (this.dataset = o.dataset);
     if (!dataset || typeof dataset !== 'object' || typeof dataset.getItem !== 'function' || typeof dataset.length !== 'number') {
       argError('dataset', 'a Dataset (with length and getItem(i))', dataset);
     }
-    if (options === null || typeof options !== 'object') argError('options', 'an object', options);
-    const known = ['batchSize', 'shuffle', 'sampler', 'dropLast', 'device', 'collateFn', 'generator', 'prefetch'];
-    for (const k of Object.keys(options)) if (!known.includes(k)) throw new TypeError(`DataLoader: unknown option '${k}' (expected ${known.join(', ')})`);
-    const { batchSize = 1, shuffle = false, sampler = null, dropLast = false, device = 'cpu', collateFn = defaultCollate, generator = null, prefetch = 'auto' } = options;
+    for (const k of ['batchSampler', 'workerInitFn', 'multiprocessingContext']) {
+      if (o[k] !== undefined && o[k] !== null) throw new TypeError(`DataLoader: '${k}' is not supported (batches are made natively, see docs/data.md)`);
+    }
+    for (const k of ['shuffle', 'sampler', 'collateFn', 'generator']) if (o[k] === null) delete o[k];
+    const { batchSize = 1, shuffle = false, sampler = null, dropLast = false, device = 'cpu', collateFn = defaultCollate, generator = null, prefetch = 'auto' } = o;
     this.batchSize = checkInt('batchSize', batchSize, { min: 1 });
     this.shuffle = checkBool('shuffle', shuffle);
     this.dropLast = checkBool('dropLast', dropLast);

@@ -6,6 +6,24 @@ import { Tensor } from '../tensor';
 import * as F from './functional';
 import { Layer, Module, Parameter } from './module';
 import type { Emitter, Val } from '../program';
+import { bind, Signature } from '../signature';
+import { SIGNATURES } from '../signatures';
+
+/**
+ * Binds a constructor's arguments by its Python signature (positional, then a
+ * camelCase options object) and refuses PyTorch parameters this layer does not
+ * implement when they are given a value other than PyTorch's default.
+ */
+function pythonArgs(key: keyof typeof SIGNATURES, args: unknown[], unsupported: string[] = []): Record<string, unknown> {
+  const where = key.replace(/^nn\./, 'nn.');
+  const sig = SIGNATURES[key] as Signature;
+  const a = bind(where, sig, args);
+  for (const name of unsupported) {
+    const p = sig.find((x) => x.name === name)!;
+    if (a[name] !== p.default && a[name] !== null) throw new TypeError(`${where}: '${name}' is not supported (leave it at ${JSON.stringify(p.default)})`);
+  }
+  return a;
+}
 
 /**
  * PyTorch's default init for Linear and Conv: kaiming_uniform_(a=√5) for the
@@ -29,12 +47,18 @@ function resetLinearLike(weight: Tensor, bias: Tensor | null, fanIn: number): vo
 export class Linear extends Layer {
   weight: Parameter;
   bias: Parameter | null;
-  constructor(
-    readonly inFeatures: number,
-    readonly outFeatures: number,
-    { bias = true }: { bias?: boolean } = {},
-  ) {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** `new Linear(inFeatures, outFeatures, bias?)`, or with `{ bias }` last (PyTorch's calling rule). */
+  constructor(inFeatures: number, outFeatures: number, bias?: boolean);
+  constructor(inFeatures: number, outFeatures: number, options: { bias?: boolean });
+  constructor(options: { inFeatures: number; outFeatures: number; bias?: boolean });
+  constructor(...args: unknown[]) {
     super();
+    const a = pythonArgs('nn.Linear', args, ['device', 'dtype']);
+    const inFeatures = (this.inFeatures = a.inFeatures as number);
+    const outFeatures = (this.outFeatures = a.outFeatures as number);
+    const bias = a.bias;
     checkInt('inFeatures', inFeatures, { min: 0 });
     checkInt('outFeatures', outFeatures, { min: 0 });
     this.weight = new Parameter(empty(outFeatures, inFeatures));
@@ -62,15 +86,31 @@ export class Conv2d extends Layer {
   readonly kernelSize: [number, number];
   readonly options: F.Conv2dOptions;
   readonly paddingMode: 'zeros' | 'reflect' | 'replicate' | 'circular';
+  readonly inChannels: number;
+  readonly outChannels: number;
+  /**
+   * PyTorch's signature: `new Conv2d(inChannels, outChannels, kernelSize, stride?, padding?, dilation?, groups?, bias?, paddingMode?)`,
+   * any of them by name in a trailing options object (`new Conv2d(1, 32, 3, { padding: 1 })`).
+   */
   constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    options: Conv2dOptions | number,
-  ) {
+    inChannels: number,
+    outChannels: number,
+    kernelSize: F.IntOrPair,
+    stride?: F.IntOrPair,
+    padding?: F.IntOrPair | 'valid' | 'same',
+    dilation?: F.IntOrPair,
+    groups?: number,
+    bias?: boolean,
+    paddingMode?: Conv2dOptions['paddingMode'],
+  );
+  constructor(inChannels: number, outChannels: number, kernelSize: F.IntOrPair, options: Omit<Conv2dOptions, 'kernelSize'>);
+  constructor(inChannels: number, outChannels: number, options: Conv2dOptions);
+  constructor(...args: unknown[]) {
     super();
-    const o: Conv2dOptions = typeof options === 'number' ? { kernelSize: options } : options;
-    if (!o || typeof o !== 'object') argError('options', '{ kernelSize, stride, padding, dilation, groups, bias }', options);
-    if (o.kernelSize === undefined) throw new TypeError('Conv2d: kernelSize is required');
+    const o = pythonArgs('nn.Conv2d', args, ['device', 'dtype']) as unknown as Required<Conv2dOptions> & { inChannels: number; outChannels: number };
+    const inChannels = (this.inChannels = o.inChannels);
+    const outChannels = (this.outChannels = o.outChannels);
+    if (o.kernelSize === null) argError('Conv2d: kernelSize', 'an integer or a pair', null);
     checkInt('inChannels', inChannels, { min: 1 });
     checkInt('outChannels', outChannels, { min: 1 });
     const groups = checkInt('groups', o.groups ?? 1, { min: 1 });
@@ -125,12 +165,18 @@ function poolArgs(kernelSize: F.IntOrPair, o: F.Pool2dOptions) {
 
 export class MaxPool2d extends Layer {
   private readonly args: ReturnType<typeof poolArgs>;
-  constructor(
-    readonly kernelSize: F.IntOrPair,
-    readonly options: F.Pool2dOptions = {},
-  ) {
+  readonly kernelSize: F.IntOrPair;
+  readonly options: F.Pool2dOptions;
+  /** PyTorch's signature: `(kernelSize, stride?, padding?, dilation?, returnIndices?, ceilMode?)`, or by name in an options object. */
+  constructor(kernelSize: F.IntOrPair, stride?: F.IntOrPair | null, padding?: F.IntOrPair, dilation?: F.IntOrPair);
+  constructor(kernelSize: F.IntOrPair, options: F.Pool2dOptions);
+  constructor(options: F.Pool2dOptions & { kernelSize: F.IntOrPair });
+  constructor(...args: unknown[]) {
     super();
-    this.args = poolArgs(kernelSize, options);
+    const a = pythonArgs('nn.MaxPool2d', args, ['returnIndices']);
+    this.kernelSize = a.kernelSize as F.IntOrPair;
+    this.options = { stride: (a.stride ?? undefined) as F.IntOrPair | undefined, padding: a.padding as F.IntOrPair, dilation: a.dilation as F.IntOrPair, ceilMode: a.ceilMode as boolean };
+    this.args = poolArgs(this.kernelSize, this.options);
   }
   emit(b: Emitter, x: Val): Val {
     const { k, stride, padding, dilation, ceilMode } = this.args;
@@ -156,9 +202,13 @@ export class Flatten extends Layer {
 }
 
 export class Dropout extends Layer {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  /** `new Dropout(p?)` or `new Dropout({ p })`. */
+  constructor(p?: number);
+  constructor(options: { p?: number; inplace?: false });
+  constructor(...args: unknown[]) {
     super();
-    checkP(p);
+    this.p = checkP(pythonArgs('nn.Dropout', args, ['inplace']).p as number);
   }
   emit(b: Emitter, x: Val): Val {
     return b.call('aten::dropout', x, this.p, this.training);
@@ -166,8 +216,14 @@ export class Dropout extends Layer {
 }
 
 export class CrossEntropyLoss extends Module {
-  constructor(readonly options: F.CrossEntropyOptions = {}) {
+  readonly options: F.CrossEntropyOptions;
+  /** PyTorch's signature `(weight?, sizeAverage?, ignoreIndex?, reduce?, reduction?, labelSmoothing?)`; usually `{ labelSmoothing: 0.1 }`. */
+  constructor(options?: F.CrossEntropyOptions);
+  constructor(weight: Tensor | null, ...rest: unknown[]);
+  constructor(...args: unknown[]) {
     super();
+    const a = pythonArgs('nn.CrossEntropyLoss', args, ['sizeAverage', 'reduce']);
+    this.options = { weight: a.weight as Tensor | null, ignoreIndex: a.ignoreIndex as number, reduction: a.reduction as F.Reduction, labelSmoothing: a.labelSmoothing as number };
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.crossEntropy(input, target, this.options);
@@ -175,8 +231,14 @@ export class CrossEntropyLoss extends Module {
 }
 
 export class NLLLoss extends Module {
-  constructor(readonly options: F.NLLLossOptions = {}) {
+  readonly options: F.NLLLossOptions;
+  /** PyTorch's signature `(weight?, sizeAverage?, ignoreIndex?, reduce?, reduction?)`, or by name in an options object. */
+  constructor(options?: F.NLLLossOptions);
+  constructor(weight: Tensor | null, ...rest: unknown[]);
+  constructor(...args: unknown[]) {
     super();
+    const a = pythonArgs('nn.NLLLoss', args, ['sizeAverage', 'reduce']);
+    this.options = { weight: a.weight as Tensor | null, ignoreIndex: a.ignoreIndex as number, reduction: a.reduction as F.Reduction };
   }
   forward(input: Tensor, target: Tensor): Tensor {
     return F.nllLoss(input, target, this.options);
@@ -264,11 +326,23 @@ export class Unflatten extends Layer {
 
 export class AvgPool2d extends Layer {
   private readonly args: ReturnType<typeof poolArgs> & { countIncludePad: boolean; divisorOverride: number | null };
-  constructor(
-    readonly kernelSize: F.IntOrPair,
-    readonly options: F.AvgPool2dOptions = {},
-  ) {
+  readonly kernelSize: F.IntOrPair;
+  readonly options: F.AvgPool2dOptions;
+  /** PyTorch's signature `(kernelSize, stride?, padding?, ceilMode?, countIncludePad?, divisorOverride?)`, or by name. */
+  constructor(kernelSize: F.IntOrPair, stride?: F.IntOrPair | null, padding?: F.IntOrPair, ceilMode?: boolean);
+  constructor(kernelSize: F.IntOrPair, options: F.AvgPool2dOptions);
+  constructor(options: F.AvgPool2dOptions & { kernelSize: F.IntOrPair });
+  constructor(...args: unknown[]) {
     super();
+    const a = pythonArgs('nn.AvgPool2d', args);
+    const kernelSize = (this.kernelSize = a.kernelSize as F.IntOrPair);
+    const options = (this.options = {
+      stride: (a.stride ?? undefined) as F.IntOrPair | undefined,
+      padding: a.padding as F.IntOrPair,
+      ceilMode: a.ceilMode as boolean,
+      countIncludePad: a.countIncludePad as boolean,
+      divisorOverride: a.divisorOverride as number | null,
+    });
     const divisorOverride = options.divisorOverride ?? null;
     if (divisorOverride !== null) checkInt('divisorOverride', divisorOverride, { min: 1 });
     this.args = { ...poolArgs(kernelSize, { ...options, dilation: 1 }), countIncludePad: checkBool('countIncludePad', options.countIncludePad ?? true), divisorOverride };
@@ -299,9 +373,12 @@ export class AdaptiveMaxPool2d extends Layer {
   }
 }
 export class Dropout2d extends Layer {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  constructor(p?: number);
+  constructor(options: { p?: number; inplace?: false });
+  constructor(...args: unknown[]) {
     super();
-    checkP(p);
+    this.p = checkP(pythonArgs('nn.Dropout2d', args, ['inplace']).p as number);
   }
   emit(b: Emitter, x: Val): Val {
     return b.call('aten::feature_dropout', x, this.p, this.training);

@@ -6,6 +6,8 @@
 // one draw per image). The geometry follows torchvision's tensor functional
 // (`torchvision.transforms.functional` on tensors) formula for formula, and is
 // checked against it in test/transforms.test.ts.
+import { bind, Signature } from '../signature';
+import { SIGNATURES } from '../signatures';
 import { argError, checkBool, checkInt, checkNumber } from '../errors';
 import { linspace, stack, tensor, zeros } from '../creation';
 import type { Device, DType } from '../dtype';
@@ -276,7 +278,12 @@ export function ToTensor(): Transform {
 }
 
 /** (x - mean) / std per channel. */
-export function Normalize(mean: number[], std: number[]): Transform {
+export function Normalize(mean: number[], std: number[], inplace?: boolean): Transform;
+export function Normalize(options: { mean: number[]; std: number[]; inplace?: boolean }): Transform;
+export function Normalize(...args: unknown[]): Transform {
+  const a = bind('Normalize', SIGNATURES['transforms.Normalize'] as Signature, args);
+  const mean = a.mean as number[];
+  const std = a.std as number[];
   if (!Array.isArray(mean) || !mean.length || mean.some((m) => typeof m !== 'number')) argError('mean', 'an array of numbers', mean);
   if (!Array.isArray(std) || std.length !== mean.length || std.some((s) => typeof s !== 'number')) argError('std', `an array of ${mean.length} numbers`, std);
   if (std.some((s) => s === 0)) throw new RangeError('Normalize: std must not contain 0');
@@ -316,8 +323,11 @@ function centreOffset(center: [number, number] | null | undefined, [, H, W]: [nu
 }
 
 /** Rotates each image by a random angle in `degrees` (a number d means [-d, d]), counter-clockwise. */
-export function RandomRotation(degrees: number | [number, number], options: AffineOptions = {}): Transform {
-  const o = checkOptions('RandomRotation', options, ['interpolation', 'fill', 'center', 'expand']);
+export function RandomRotation(degrees: number | [number, number], options?: AffineOptions & { expand?: boolean }): Transform;
+export function RandomRotation(options: AffineOptions & { degrees: number | [number, number]; expand?: boolean }): Transform;
+export function RandomRotation(...args: unknown[]): Transform {
+  const o = bind('RandomRotation', SIGNATURES['transforms.RandomRotation'] as Signature, args, { fillDefaults: false });
+  const degrees = o.degrees as number | [number, number];
   if (o.expand) throw new RangeError('RandomRotation: expand is not supported');
   const [d0, d1] = range('degrees', degrees, { symmetric: true });
   const interpolation = checkInterpolation(o.interpolation ?? 'nearest');
@@ -341,8 +351,21 @@ export interface RandomAffineOptions extends AffineOptions {
 }
 
 /** torchvision's RandomAffine: rotation, translation, scale and shear drawn per image. */
-export function RandomAffine(degrees: number | [number, number], options: RandomAffineOptions = {}): Transform {
-  const o = checkOptions('RandomAffine', options, ['translate', 'scale', 'shear', 'interpolation', 'fill', 'center']) as RandomAffineOptions;
+export function RandomAffine(degrees: number | [number, number], options?: RandomAffineOptions): Transform;
+export function RandomAffine(
+  degrees: number | [number, number],
+  translate?: [number, number] | null,
+  scale?: [number, number] | null,
+  shear?: RandomAffineOptions['shear'] | null,
+  options?: AffineOptions,
+): Transform;
+export function RandomAffine(options: RandomAffineOptions & { degrees: number | [number, number] }): Transform;
+export function RandomAffine(...args: unknown[]): Transform {
+  // torchvision's signature (degrees, translate, scale, shear, interpolation, fill, center); None is null.
+  const bound = bind('RandomAffine', SIGNATURES['transforms.RandomAffine'] as Signature, args, { fillDefaults: false });
+  for (const k of Object.keys(bound)) if (bound[k] === null) delete bound[k];
+  const o = bound as unknown as RandomAffineOptions & { degrees: number | [number, number] };
+  const degrees = o.degrees;
   const [d0, d1] = range('degrees', degrees, { symmetric: true });
   const interpolation = checkInterpolation(o.interpolation ?? 'nearest');
   const fill = checkFill(o.fill ?? 0);
