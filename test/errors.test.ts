@@ -81,7 +81,7 @@ const CASES: [string, () => unknown, RegExp, 'TorchError' | 'TypeError' | 'Range
   ['nll loss with float targets', () => F.nllLoss(torch.ones(2, 3), torch.ones(2)), /expected scalar type Long|Float/, 'TorchError'],
   ['Linear on the wrong feature count', () => new nn.Linear(4, 2).forward(torch.ones(3, 5)), /cannot be multiplied \(3x5 and 4x2\)/, 'TorchError'],
   ['Conv2d with 0 channels', () => new nn.Conv2d(0, 1, { kernelSize: 3 }), /inChannels must be >= 1/, 'RangeError'],
-  ['Conv2d without kernelSize', () => new nn.Conv2d(1, 1, {} as never), /kernelSize is required/, 'TypeError'],
+  ['Conv2d without kernelSize', () => new nn.Conv2d(1, 1, {} as never), /nn.Conv2d: missing required argument 'kernelSize'/, 'TypeError'],
   ['SGD with a negative lr', () => new optim.SGD(new nn.Linear(2, 2).parameters(), { lr: -1 }), /lr must be >= 0/, 'RangeError'],
   ['SGD with no parameters', () => new optim.SGD([], { lr: 0.1 }), /empty parameter list/, 'RangeError'],
   ['SGD with a non-leaf', () => new optim.SGD([torch.ones(1, { requiresGrad: true }).mul(2)]), /not a leaf/, 'TypeError'],

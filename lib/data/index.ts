@@ -105,8 +105,10 @@ export interface DataLoaderOptions {
 // PyTorch's DataLoader signature plus nodetorch's own options. numWorkers, pinMemory, timeout,
 // prefetchFactor, persistentWorkers and inOrder are accepted and have nothing to do: batches are
 // assembled natively on a prefetch thread (docs/data.md).
+// A data set may be a plain object ({ length, getItem }): the first argument is never taken for options.
 const DATALOADER_SIGNATURE: Signature = [
-  ...(SIGNATURES['utils.data.DataLoader'] as Signature),
+  { ...(SIGNATURES['utils.data.DataLoader'][0] as Signature[number]), takesObject: true },
+  ...(SIGNATURES['utils.data.DataLoader'] as Signature).slice(1),
   { name: 'device', default: 'cpu', keywordOnly: true },
   { name: 'prefetch', default: 'auto', keywordOnly: true },
 ];
