@@ -82,8 +82,12 @@ export function invoke(id: number, args: NativeValue[]): NativeValue {
 
 function call(qualified: string, args: OpArg[]): OpResult {
   const id = opId(qualified);
+  const first = args[0];
   for (let i = 0; i < args.length; i++) args[i] = toNative(args[i]) as OpArg;
-  return fromNative(invoke(id, args as NativeValue[]));
+  const r = invoke(id, args as NativeValue[]);
+  // The operator returned its first argument itself (in place, or `to` with nothing to change): that Tensor.
+  if (r === args[0] && r !== undefined && isTensor(first)) return first;
+  return fromNative(r);
 }
 
 /** Calls `qualified` ('aten::add.Tensor') with positional arguments; undefined means the default. */

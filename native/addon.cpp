@@ -58,13 +58,14 @@ Napi::Value Call(const Napi::CallbackInfo& info) {
   torch::jit::Stack stack;
   stack.reserve(std::max(formals.size(), schema.returns().size()));
   for (size_t i = 0; i < formals.size(); ++i) stack.push_back(toArgument(env, i < given ? info[i + 1] : env.Undefined(), formals[i], schema));
-  // An in-place or out= operator returns one of its arguments: hand back that
-  // argument's own handle, as Python returns the same object.
+  // An operator that returns its input itself (in-place and out= operators,
+  // `to` with nothing to change) hands back that argument's own handle, as
+  // Python returns the same object.
   const c10::TensorImpl* written = nullptr;
   size_t writtenArg = 0;
-  if (schema.returns().size() == 1 && schema.returns()[0].alias_info() && schema.returns()[0].alias_info()->isWrite()) {
+  if (schema.returns().size() == 1 && schema.returns()[0].alias_info()) {
     for (size_t i = 0; i < formals.size() && i < given; ++i) {
-      if (formals[i].alias_info() && formals[i].alias_info()->isWrite() && stack[i].isTensor()) {
+      if (formals[i].alias_info() && stack[i].isTensor()) {
         written = stack[i].toTensor().unsafeGetTensorImpl();
         writtenArg = i;
         break;
