@@ -140,6 +140,18 @@ function mnistDataDir(): string | null {
  * torchvision.datasets.MNIST, and the base of FashionMNIST, KMNIST and EMNIST (as in torchvision).
  * `new MNIST(root, { train, transform, targetTransform, download, mirrors, resources, timeout })`.
  */
+const bundledNoted = new Set<string>();
+/** Says once per process and data set that `download: true` used the copy on this machine. */
+function noteBundledOnce(name: string, folder: string): void {
+  if (bundledNoted.has(name)) return;
+  bundledNoted.add(name);
+  process.emitWarning(
+    `${name}: download: true, but no mirror is configured (${name}.mirrors is empty): using the copy on this machine in ${folder}. ` +
+      `Set ${name}.mirrors (or pass { mirrors }) to download instead.`,
+    { code: 'NODETORCH_BUNDLED_DATASET' },
+  );
+}
+
 export class MNIST extends VisionDataset {
   /** Base URLs tried in order by `download` (torchvision's); replace them to use your own. */
   static mirrors: string[] = [];
@@ -236,6 +248,18 @@ export class MNIST extends VisionDataset {
     let images = findFile(dirs, imagesName);
     let labels = findFile(dirs, labelsName);
     if (images && labels) return { images, labels };
+    // `download: true` with no mirror to download from (the tutorial line, on a machine without network
+    // access configured): the bundled copy serves, and the user is told once.
+    const mirrors = options.mirrors ?? this.mirrors;
+    if (download && (!Array.isArray(mirrors) || mirrors.length === 0) && !images && !labels) {
+      const bundled = this.defaultFolder();
+      const bi = bundled ? findFile([bundled], imagesName) : null;
+      const bl = bundled ? findFile([bundled], labelsName) : null;
+      if (bi && bl) {
+        noteBundledOnce(this.name, bundled!);
+        return { images: bi, labels: bl };
+      }
+    }
     if (download) {
       this.downloadSync(root, options);
       images = findFile(dirs, imagesName);
