@@ -37,11 +37,11 @@ class Net extends nn.Module {
   fc2 = new nn.Linear(50, 10);
 
   forward(x: torch.Tensor): torch.Tensor {
-    x = F.relu(F.maxPool2d(this.conv1.forward(x), 2));
-    x = F.relu(F.maxPool2d(this.conv2.forward(x), 2));
+    x = F.relu(F.maxPool2d(this.conv1(x), 2));
+    x = F.relu(F.maxPool2d(this.conv2(x), 2));
     x = x.view(-1, 320);
-    x = F.relu(this.fc1.forward(x));
-    x = this.fc2.forward(x);
+    x = F.relu(this.fc1(x));
+    x = this.fc2(x);
     return F.logSoftmax(x, { dim: 1 });
   }
 }
@@ -60,8 +60,8 @@ function trainEpochs(n: number, label: string): void {
     let loss!: torch.Tensor;
     for (const [data, target] of trainLoader) {
       optimizer.zeroGrad();
-      const output = model.forward(data);
-      loss = criterion.forward(output, target);
+      const output = model(data);
+      loss = criterion(output, target);
       loss.backward();
       optimizer.step();
     }
@@ -77,7 +77,7 @@ function test(): number {
   let total = 0;
   torch.noGrad(() => {
     for (const [data, target] of testLoader) {
-      const output = model.forward(data);
+      const output = model(data);
       const [, predicted] = torch.max(output, 1);
       total += target.size(0);
       correct += predicted.eq(target).sum().item();

@@ -599,11 +599,14 @@ export class Tensor {
     if (dim instanceof Tensor) return callT('aten::minimum', this, dim);
     return valuesIndices(callOp('aten::min.dim', this, checkInt('dim', dim), keepdim) as Tensor[]);
   }
-  argmax(dim?: number, { keepdim = false }: { keepdim?: boolean } = {}): Tensor {
-    return callT('aten::argmax', this, dim === undefined ? null : checkInt('dim', dim), keepdim);
+  /** PyTorch's `(dim=None, keepdim=False)`: `argmax(1, true)`, `argmax(1, { keepdim: true })` or `argmax({ dim: 1, keepdim: true })`. */
+  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim: boolean | { keepdim?: boolean } = {}): Tensor {
+    const r = argReduce(dim, keepdim);
+    return callT('aten::argmax', this, r.dim, r.keepdim);
   }
-  argmin(dim?: number, { keepdim = false }: { keepdim?: boolean } = {}): Tensor {
-    return callT('aten::argmin', this, dim === undefined ? null : checkInt('dim', dim), keepdim);
+  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, keepdim: boolean | { keepdim?: boolean } = {}): Tensor {
+    const r = argReduce(dim, keepdim);
+    return callT('aten::argmin', this, r.dim, r.keepdim);
   }
   all(): Tensor {
     return callT('aten::all', this);
@@ -644,6 +647,14 @@ function clampBounds(min?: number | null | { min?: number; max?: number }, max?:
   if (hi !== undefined && hi !== null && typeof hi !== 'number') argError('max', 'a number', hi);
   if ((lo === undefined || lo === null) && (hi === undefined || hi === null)) throw new TypeError('clamp: at least one of min and max must be given');
   return [lo ?? null, hi ?? null];
+}
+
+/** argmax/argmin's `(dim=None, keepdim=False)` in any of the calling rule's forms. */
+function argReduce(dim: number | null | undefined | { dim?: number | null; keepdim?: boolean }, keepdim: boolean | { keepdim?: boolean }): { dim: number | null; keepdim: boolean } {
+  const o = typeof dim === 'object' && dim !== null ? dim : typeof keepdim === 'object' && keepdim !== null ? { dim, ...keepdim } : { dim, keepdim };
+  checkKeys('argmax/argmin', o as Record<string, unknown>, ['dim', 'keepdim']);
+  const d = o.dim ?? null;
+  return { dim: d === null ? null : checkInt('dim', d), keepdim: checkBool('keepdim', o.keepdim ?? false) };
 }
 
 /**
