@@ -65,6 +65,14 @@ export function checkBool(name: string, v: unknown): boolean {
 /** A shape: integers >= 0 (or -1 where `allowInfer`), as an array or as separate numbers. */
 export function checkShape(name: string, dims: unknown[], { allowInfer = false } = {}): number[] {
   const list = dims.length === 1 && Array.isArray(dims[0]) ? (dims[0] as unknown[]) : dims;
+  // The common case without building a name per element (this runs on every view and reshape).
+  const min = allowInfer ? -1 : 0;
+  let plain = true;
+  for (let i = 0; i < list.length && plain; i++) {
+    const d = list[i];
+    plain = typeof d === 'number' && Number.isInteger(d) && d >= min;
+  }
+  if (plain) return list as number[];
   return list.map((d, i) => {
     const n = exactIntOf(`${name}[${i}]`, d);
     if (n < (allowInfer ? -1 : 0)) throw new RangeError(`${name}[${i}] must be >= ${allowInfer ? -1 : 0}, got ${d}`);

@@ -36,7 +36,11 @@ export function registerTensorClass(wrap: (h: TensorHandle) => Tensor, is: (v: u
 
 export function toNative(v: OpArg): NativeValue {
   if (isTensor(v)) return v.handle;
-  if (Array.isArray(v)) return v.map(toNative);
+  if (Array.isArray(v)) {
+    // Lists of numbers (shapes, dims) go as they are; lists holding tensors are converted.
+    for (let i = 0; i < v.length; i++) if (typeof v[i] === 'object' && v[i] !== null) return v.map(toNative);
+    return v as NativeValue[];
+  }
   if (v && typeof v === 'object' && (v as GeneratorLike).handle instanceof native.GeneratorHandle) return (v as GeneratorLike).handle;
   return v as NativeValue;
 }
@@ -88,6 +92,30 @@ function call(qualified: string, args: OpArg[]): OpResult {
   // The operator returned its first argument itself (in place, or `to` with nothing to change): that Tensor.
   if (r === args[0] && r !== undefined && isTensor(first)) return first;
   return fromNative(r);
+}
+
+/**
+ * A caller for one hot operator returning a tensor, for up to three arguments:
+ * the operator is looked up once, and the call has no rest array, no spread
+ * and no name lookup (tensor methods such as `relu` and `view` use it).
+ */
+export function tensorOp(qualified: string): (a: OpArg, b?: OpArg, c?: OpArg) => Tensor {
+  let id = -1;
+  return (a: OpArg, b?: OpArg, c?: OpArg): Tensor => {
+    if (id < 0) id = opId(qualified);
+    const x = toNative(a);
+    let r: NativeValue;
+    let args: NativeValue[] | undefined;
+    if (c !== undefined) r = rawCall(id, x, toNative(b), toNative(c));
+    else if (b !== undefined) r = rawCall(id, x, toNative(b));
+    else r = rawCall(id, x);
+    if (r === (native.failure as unknown)) {
+      args = c !== undefined ? [x, toNative(b), toNative(c)] : b !== undefined ? [x, toNative(b)] : [x];
+      r = retryOutOfMemory(() => native.call(id, ...args!), native.takeError());
+    }
+    if (r === x && isTensor(a)) return a;
+    return fromNative(r) as Tensor;
+  };
 }
 
 /** Calls `qualified` ('aten::add.Tensor') with positional arguments; undefined means the default. */

@@ -1,7 +1,7 @@
 import { argError, checkBool, checkInt, checkNumber, checkShape } from './errors';
 import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dtype';
 import { native, TensorHandle } from './native';
-import { callOp, callT, GeneratorLike, isHandle, registerTensorClass } from './ops';
+import { callOp, callT, GeneratorLike, isHandle, registerTensorClass, tensorOp } from './ops';
 import { formatTensor } from './format';
 import { checkKeys } from './signature';
 import { getItem, IndexItem, setItem } from './indexing';
@@ -59,6 +59,13 @@ function valuesIndices(r: Tensor[]): ValuesIndices {
  * `torch.Tensor`. Memory is native and freed when the object is collected, or
  * at once with `dispose()` / `using`.
  */
+// The hottest operators, looked up once (lib/ops.ts tensorOp).
+const ADD = tensorOp('aten::add.Tensor');
+const MUL = tensorOp('aten::mul.Tensor');
+const MATMUL = tensorOp('aten::matmul');
+const RELU = tensorOp('aten::relu');
+const VIEW = tensorOp('aten::view');
+
 export class Tensor {
   /** @internal the native handle */
   readonly handle: TensorHandle;
@@ -293,7 +300,7 @@ export class Tensor {
 
   // ------------------------------------------------------------ shape and views
   view(...shape: (number | number[])[]): Tensor {
-    return callT('aten::view', this, dimsOf('shape', shape, true));
+    return VIEW(this, dimsOf('shape', shape, true));
   }
   reshape(...shape: (number | number[])[]): Tensor {
     return callT('aten::reshape', this, dimsOf('shape', shape, true));
@@ -373,13 +380,13 @@ export class Tensor {
 
   // ------------------------------------------------------------ arithmetic
   add(other: TensorOrScalar, { alpha = 1 }: { alpha?: number } = {}): Tensor {
-    return callT('aten::add.Tensor', this, checkOperand('other', other), alpha);
+    return ADD(this, checkOperand('other', other), alpha);
   }
   sub(other: TensorOrScalar, { alpha = 1 }: { alpha?: number } = {}): Tensor {
     return callT('aten::sub.Tensor', this, checkOperand('other', other), alpha);
   }
   mul(other: TensorOrScalar): Tensor {
-    return callT('aten::mul.Tensor', this, checkOperand('other', other));
+    return MUL(this, checkOperand('other', other));
   }
   /** True division; `roundingMode` 'trunc' or 'floor' as in PyTorch. */
   div(other: TensorOrScalar, { roundingMode }: { roundingMode?: 'trunc' | 'floor' } = {}): Tensor {
@@ -424,7 +431,7 @@ export class Tensor {
     return callT('aten::sigmoid', this);
   }
   relu(): Tensor {
-    return callT('aten::relu', this);
+    return RELU(this);
   }
   sign(): Tensor {
     return callT('aten::sign', this);
@@ -617,7 +624,7 @@ export class Tensor {
 
   // ------------------------------------------------------------ linear algebra and nn
   matmul(other: Tensor): Tensor {
-    return callT('aten::matmul', this, other);
+    return MATMUL(this, other);
   }
   mm(other: Tensor): Tensor {
     return callT('aten::mm', this, other);

@@ -102,6 +102,17 @@ bool intList(Napi::Env env, const Napi::Value& v, int64_t* out, uint32_t* n) {
   return true;
 }
 
+// An int[2] argument: a pair, or one integer repeated (as the schema allows).
+bool intPair(Napi::Env env, const Napi::Value& v, int64_t* out) {
+  if (v.IsNumber()) {
+    if (!exactInt64(v.As<Napi::Number>().DoubleValue(), &out[0])) return false;
+    out[1] = out[0];
+    return true;
+  }
+  uint32_t n;
+  return intList(env, v, out, &n) && n == 2;
+}
+
 // conv2d(input, weight, bias?, stride[2], padding[2], dilation[2], groups), every argument given.
 std::optional<Napi::Value> conv2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -116,9 +127,8 @@ std::optional<Napi::Value> conv2d(const Napi::CallbackInfo& info) {
     bias = *b;
   }
   int64_t stride[16], padding[16], dilation[16], groups;
-  uint32_t ns, np, nd;
-  if (!intList(env, info[4], stride, &ns) || !intList(env, info[5], padding, &np) || !intList(env, info[6], dilation, &nd) ||
-      ns != 2 || np != 2 || nd != 2 || !exactInt64(info[7].As<Napi::Number>().DoubleValue(), &groups))
+  if (!intPair(env, info[4], stride) || !intPair(env, info[5], padding) || !intPair(env, info[6], dilation) ||
+      !exactInt64(info[7].As<Napi::Number>().DoubleValue(), &groups))
     return std::nullopt;
   return TensorHandle::Wrap(env, at::conv2d(*input, *weight, bias, c10::IntArrayRef(stride, 2), c10::IntArrayRef(padding, 2),
                                             c10::IntArrayRef(dilation, 2), groups));

@@ -11,9 +11,12 @@ function checkTensor(name: string, v: unknown): Tensor {
   return v as Tensor;
 }
 
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
 export function pair(name: string, v: IntOrPair): [number, number] {
+  if (isInt(v)) return [v, v];
   if (typeof v === 'number') return [checkInt(name, v), v];
   if (!Array.isArray(v) || v.length !== 2) argError(name, 'an integer or a pair of integers', v);
+  if (isInt(v[0]) && isInt(v[1])) return [v[0], v[1]];
   return [checkInt(`${name}[0]`, v[0]), checkInt(`${name}[1]`, v[1])];
 }
 
@@ -74,7 +77,9 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     if (padding !== 'valid' && padding !== 'same') argError('padding', "an integer, a pair, 'valid' or 'same'", padding);
     return callT('aten::conv2d.padding', input, weight, bias, pair('stride', stride), padding, pair('dilation', dilation), checkInt('groups', groups, { min: 1 }));
   }
-  return callT('aten::conv2d', input, weight, bias, pair('stride', stride), pair('padding', padding), pair('dilation', dilation), checkInt('groups', groups, { min: 1 }));
+  // A single integer goes as is: the schema's int[2] repeats it, and the native fast path reads it without array access.
+  const intOrPair = (name: string, v: IntOrPair) => (isInt(v) ? v : pair(name, v));
+  return callT('aten::conv2d', input, weight, bias, intOrPair('stride', stride), intOrPair('padding', padding), intOrPair('dilation', dilation), checkInt('groups', groups, { min: 1 }));
 }
 
 export function linear(input: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
