@@ -2,6 +2,7 @@
 // knows, called by its schema; and the overload resolution and argument
 // binding that the generated methods and functions (lib/generated/) share.
 // See docs/operators.md.
+import { editDistance } from './signature';
 import { native } from './native';
 import { callOp, OpArg, OpResult } from './ops';
 import { isTensor, Tensor, ValuesIndices } from './tensor';
@@ -177,19 +178,6 @@ function describe(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-const levenshtein = (a: string, b: string): number => {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0];
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const t = d[j];
-      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = t;
-    }
-  }
-  return d[b.length];
-};
 
 /** Up to three of `candidates` close to `name` (compared in snake_case and lower case). */
 export function closeMatches(name: string, candidates: Iterable<string>): string[] {
@@ -199,7 +187,7 @@ export function closeMatches(name: string, candidates: Iterable<string>): string
   const scored: [number, string][] = [];
   for (const c of candidates) {
     const cn = norm(c);
-    const dist = cn === n ? 0 : Math.min(n.length, cn.length) >= 3 && (cn.startsWith(n) || n.startsWith(cn)) ? 1 : levenshtein(n, cn);
+    const dist = cn === n ? 0 : Math.min(n.length, cn.length) >= 3 && (cn.startsWith(n) || n.startsWith(cn)) ? 1 : editDistance(n, cn);
     if (dist <= limit) scored.push([dist, c]);
   }
   return scored

@@ -27,7 +27,8 @@ export function isOptions(v: unknown): v is Record<string, unknown> {
 
 const snakeToCamel = (k: string) => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance, ignoring case (for "did you mean"). */
+export function editDistance(a: string, b: string): number {
   const d = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = d[0];
@@ -48,7 +49,7 @@ export function suggestion(key: string, known: readonly string[]): string {
   let best: string | undefined;
   let bestD = Infinity;
   for (const k of known) {
-    const d = distance(camel, k);
+    const d = editDistance(camel, k);
     if (d < bestD) [best, bestD] = [k, d];
   }
   if (best !== undefined && bestD <= Math.max(2, Math.floor(best.length / 3))) return ` (did you mean '${best}'?)`;
