@@ -251,7 +251,7 @@ export class MNIST extends VisionDataset {
     // `download: true` with no mirror to download from (the tutorial line, on a machine without network
     // access configured): the bundled copy serves, and the user is told once.
     const mirrors = options.mirrors ?? this.mirrors;
-    if (download && (!Array.isArray(mirrors) || mirrors.length === 0) && !images && !labels) {
+    if (download && Array.isArray(mirrors) && mirrors.length === 0 && !images && !labels) {
       const bundled = this.defaultFolder();
       const bi = bundled ? findFile([bundled], imagesName) : null;
       const bl = bundled ? findFile([bundled], labelsName) : null;
