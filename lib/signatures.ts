@@ -126,6 +126,122 @@ export const SIGNATURES = {
       "default": false
     }
   ],
+  "nn.Flatten": [
+    {
+      "name": "startDim",
+      "default": 1
+    },
+    {
+      "name": "endDim",
+      "default": -1
+    }
+  ],
+  "nn.LeakyReLU": [
+    {
+      "name": "negativeSlope",
+      "default": 0.01
+    },
+    {
+      "name": "inplace",
+      "default": false
+    }
+  ],
+  "nn.GELU": [
+    {
+      "name": "approximate",
+      "default": "none"
+    }
+  ],
+  "nn.Softmax": [
+    {
+      "name": "dim",
+      "default": null
+    }
+  ],
+  "nn.LogSoftmax": [
+    {
+      "name": "dim",
+      "default": null
+    }
+  ],
+  "nn.BatchNorm2d": [
+    {
+      "name": "numFeatures"
+    },
+    {
+      "name": "eps",
+      "default": 1e-05
+    },
+    {
+      "name": "momentum",
+      "default": 0.1
+    },
+    {
+      "name": "affine",
+      "default": true
+    },
+    {
+      "name": "trackRunningStats",
+      "default": true
+    },
+    {
+      "name": "device",
+      "default": null
+    },
+    {
+      "name": "dtype",
+      "default": null
+    }
+  ],
+  "nn.LayerNorm": [
+    {
+      "name": "normalizedShape"
+    },
+    {
+      "name": "eps",
+      "default": 1e-05
+    },
+    {
+      "name": "elementwiseAffine",
+      "default": true
+    },
+    {
+      "name": "bias",
+      "default": true
+    },
+    {
+      "name": "device",
+      "default": null
+    },
+    {
+      "name": "dtype",
+      "default": null
+    }
+  ],
+  "nn.GroupNorm": [
+    {
+      "name": "numGroups"
+    },
+    {
+      "name": "numChannels"
+    },
+    {
+      "name": "eps",
+      "default": 1e-05
+    },
+    {
+      "name": "affine",
+      "default": true
+    },
+    {
+      "name": "device",
+      "default": null
+    },
+    {
+      "name": "dtype",
+      "default": null
+    }
+  ],
   "nn.Dropout2d": [
     {
       "name": "p",

@@ -59,6 +59,15 @@ const ROWS: Row[] = [
   ['nn.CrossEntropyLoss(None, None, 0)', () => new nn.CrossEntropyLoss(null, null, 0), () => new nn.CrossEntropyLoss({ ignoreIndex: 0 }), layerConfig],
   ["nn.CrossEntropyLoss(label_smoothing=0.1)", () => new nn.CrossEntropyLoss(null, null, -100, null, 'mean', 0.1), () => new nn.CrossEntropyLoss({ labelSmoothing: 0.1 }), layerConfig],
   ["nn.NLLLoss(reduction='sum')", () => new nn.NLLLoss(null, null, -100, null, 'sum'), () => new nn.NLLLoss({ reduction: 'sum' }), layerConfig],
+  ['nn.Flatten(0)', () => new nn.Flatten(0), () => new nn.Flatten({ startDim: 0 }), layerConfig],
+  ['nn.LeakyReLU(0.2)', () => new nn.LeakyReLU(0.2), () => new nn.LeakyReLU({ negativeSlope: 0.2 }), layerConfig],
+  ["nn.GELU('tanh')", () => new nn.GELU('tanh'), () => new nn.GELU({ approximate: 'tanh' }), layerConfig],
+  ['nn.Softmax(1)', () => new nn.Softmax(1), () => new nn.Softmax({ dim: 1 }), layerConfig],
+  ['nn.LogSoftmax(dim=1)', () => new nn.LogSoftmax(1), () => new nn.LogSoftmax({ dim: 1 }), layerConfig],
+  ['nn.BatchNorm2d(8, 1e-3, 0.01)', () => new nn.BatchNorm2d(8, 1e-3, 0.01), () => new nn.BatchNorm2d(8, { eps: 1e-3, momentum: 0.01 }), layerConfig],
+  ['nn.BatchNorm1d(4, affine=False)', () => new nn.BatchNorm1d(4, 1e-5, 0.1, false), () => new nn.BatchNorm1d({ numFeatures: 4, affine: false }), layerConfig],
+  ['nn.LayerNorm((4, 5), 1e-6)', () => new nn.LayerNorm([4, 5], 1e-6), () => new nn.LayerNorm([4, 5], { eps: 1e-6 }), layerConfig],
+  ['nn.GroupNorm(2, 8, 1e-6, False)', () => new nn.GroupNorm(2, 8, 1e-6, false), () => new nn.GroupNorm(2, 8, { eps: 1e-6, affine: false }), layerConfig],
   ['optim.SGD(p, 0.1)', () => new optim.SGD(params(), 0.1), () => new optim.SGD(params(), { lr: 0.1 }), optConfig],
   ['optim.SGD(p, 0.01, 0.9)', () => new optim.SGD(params(), 0.01, 0.9), () => new optim.SGD(params(), { lr: 0.01, momentum: 0.9 }), optConfig],
   ['optim.SGD(p, 0.01, 0.9, 0, 1e-4, True)', () => new optim.SGD(params(), 0.01, 0.9, 0, 1e-4, true), () => new optim.SGD(params(), { lr: 0.01, momentum: 0.9, weightDecay: 1e-4, nesterov: true }), optConfig],
@@ -130,6 +139,7 @@ describe('refusals name what is wrong', () => {
     ['unsupported parameter', () => new nn.Linear(2, 2, true, { device: 'meta' } as never), /'device' is not supported/],
     ['kernelSize missing', () => new nn.Conv2d(1, 32, {} as never), /missing required argument 'kernelSize'/],
     ['reduction keys', () => x.sum(1, { keep_dim: true } as never), /unknown option 'keep_dim' \(did you mean 'keepdim'\?/],
+    ['Softmax without dim', () => new nn.Softmax({} as never), /Softmax: dim is required/],
     ['DataLoader batch sampler', () => new torch.data.DataLoader(ds, { batchSampler: [] } as never), /'batchSampler' is not supported/],
   ];
   test.each(cases)('%s', (_name, fn, message) => {

@@ -188,13 +188,16 @@ export class MaxPool2d extends Layer {
 }
 
 export class Flatten extends Layer {
-  constructor(
-    readonly startDim = 1,
-    readonly endDim = -1,
-  ) {
+  readonly startDim: number;
+  readonly endDim: number;
+  /** `new Flatten(startDim?, endDim?)` or by name. */
+  constructor(startDim?: number, endDim?: number);
+  constructor(options: { startDim?: number; endDim?: number });
+  constructor(...args: unknown[]) {
     super();
-    checkInt('startDim', startDim);
-    checkInt('endDim', endDim);
+    const a = pythonArgs('nn.Flatten', args);
+    this.startDim = checkInt('startDim', a.startDim);
+    this.endDim = checkInt('endDim', a.endDim);
   }
   emit(b: Emitter, x: Val): Val {
     return b.call('aten::flatten.using_ints', x, this.startDim, this.endDim);
@@ -258,18 +261,26 @@ export class ReLU6 extends Layer {
   }
 }
 export class LeakyReLU extends Layer {
-  constructor(readonly negativeSlope = 0.01) {
+  readonly negativeSlope: number;
+  constructor(negativeSlope?: number);
+  constructor(options: { negativeSlope?: number; inplace?: false });
+  constructor(...args: unknown[]) {
     super();
-    checkNumber('negativeSlope', negativeSlope);
+    this.negativeSlope = checkNumber('negativeSlope', pythonArgs('nn.LeakyReLU', args, ['inplace']).negativeSlope);
   }
   emit(b: Emitter, x: Val): Val {
     return b.call('aten::leaky_relu', x, this.negativeSlope);
   }
 }
 export class GELU extends Layer {
-  constructor(readonly approximate: 'none' | 'tanh' = 'none') {
+  readonly approximate: 'none' | 'tanh';
+  constructor(approximate?: 'none' | 'tanh');
+  constructor(options: { approximate?: 'none' | 'tanh' });
+  constructor(...args: unknown[]) {
     super();
+    const approximate = pythonArgs('nn.GELU', args).approximate as 'none' | 'tanh';
     if (approximate !== 'none' && approximate !== 'tanh') argError('approximate', "'none' or 'tanh'", approximate);
+    this.approximate = approximate;
   }
   emit(b: Emitter, x: Val): Val {
     return b.call('aten::gelu', x, this.approximate);
@@ -291,18 +302,30 @@ export class Tanh extends Layer {
   }
 }
 export class Softmax extends Layer {
-  constructor(readonly dim: number) {
+  readonly dim: number;
+  /** `new Softmax(dim)` or `new Softmax({ dim })`; PyTorch's implicit dim (None) is deprecated there and refused here. */
+  constructor(dim: number);
+  constructor(options: { dim: number });
+  constructor(...args: unknown[]) {
     super();
-    checkInt('dim', dim);
+    const dim = pythonArgs('nn.Softmax', args).dim;
+    if (dim === null) throw new TypeError('Softmax: dim is required (PyTorch\'s implicit dim is deprecated)');
+    this.dim = checkInt('dim', dim);
   }
   emit(b: Emitter, x: Val): Val {
     return b.call('aten::softmax.int', x, this.dim);
   }
 }
 export class LogSoftmax extends Layer {
-  constructor(readonly dim: number) {
+  readonly dim: number;
+  /** `new LogSoftmax(dim)` or `new LogSoftmax({ dim })`; PyTorch's implicit dim (None) is deprecated there and refused here. */
+  constructor(dim: number);
+  constructor(options: { dim: number });
+  constructor(...args: unknown[]) {
     super();
-    checkInt('dim', dim);
+    const dim = pythonArgs('nn.LogSoftmax', args).dim;
+    if (dim === null) throw new TypeError('LogSoftmax: dim is required (PyTorch\'s implicit dim is deprecated)');
+    this.dim = checkInt('dim', dim);
   }
   emit(b: Emitter, x: Val): Val {
     return b.call('aten::log_softmax.int', x, this.dim);
@@ -404,11 +427,16 @@ abstract class BatchNorm extends Layer {
   readonly momentum: number | null;
   /** Set by freeze(): normalise with the running statistics and leave them unchanged, even in training mode. */
   statsFrozen = false;
-  constructor(
-    readonly numFeatures: number,
-    { eps = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true }: BatchNormOptions = {},
-  ) {
+  readonly numFeatures: number;
+  /** PyTorch's signature: `(numFeatures, eps?, momentum?, affine?, trackRunningStats?)`, any of them by name. */
+  constructor(numFeatures: number, eps?: number, momentum?: number | null, affine?: boolean, trackRunningStats?: boolean);
+  constructor(numFeatures: number, options: BatchNormOptions);
+  constructor(options: BatchNormOptions & { numFeatures: number });
+  constructor(...args: unknown[]) {
     super();
+    const a = pythonArgs('nn.BatchNorm2d', args, ['device', 'dtype']);
+    const numFeatures = (this.numFeatures = a.numFeatures as number);
+    const { eps, momentum, affine, trackRunningStats } = a as Required<BatchNormOptions>;
     checkInt('numFeatures', numFeatures, { min: 1 });
     this.eps = checkNumber('eps', eps);
     this.momentum = momentum === null ? null : checkNumber('momentum', momentum);
@@ -452,11 +480,16 @@ export class LayerNorm extends Layer {
   bias: Parameter | null;
   readonly normalizedShape: number[];
   readonly eps: number;
-  constructor(
-    normalizedShape: number | number[],
-    readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } = {},
-  ) {
+  readonly options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean };
+  /** PyTorch's signature: `(normalizedShape, eps?, elementwiseAffine?, bias?)`, any of them by name. */
+  constructor(normalizedShape: number | number[], eps?: number, elementwiseAffine?: boolean, bias?: boolean);
+  constructor(normalizedShape: number | number[], options: { eps?: number; elementwiseAffine?: boolean; bias?: boolean });
+  constructor(options: { normalizedShape: number | number[]; eps?: number; elementwiseAffine?: boolean; bias?: boolean });
+  constructor(...args: unknown[]) {
     super();
+    const a = pythonArgs('nn.LayerNorm', args, ['device', 'dtype']);
+    const normalizedShape = a.normalizedShape as number | number[];
+    const options = (this.options = { eps: a.eps as number, elementwiseAffine: a.elementwiseAffine as boolean, bias: a.bias as boolean });
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
     if (!Array.isArray(this.normalizedShape)) argError('normalizedShape', 'an integer or an array of integers', normalizedShape);
     this.normalizedShape.forEach((d, i) => checkInt(`normalizedShape[${i}]`, d, { min: 1 }));
@@ -474,12 +507,18 @@ export class GroupNorm extends Layer {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly eps: number;
-  constructor(
-    readonly numGroups: number,
-    readonly numChannels: number,
-    readonly options: { eps?: number; affine?: boolean } = {},
-  ) {
+  readonly numGroups: number;
+  readonly numChannels: number;
+  readonly options: { eps?: number; affine?: boolean };
+  /** PyTorch's signature: `(numGroups, numChannels, eps?, affine?)`, any of them by name. */
+  constructor(numGroups: number, numChannels: number, eps?: number, affine?: boolean);
+  constructor(numGroups: number, numChannels: number, options: { eps?: number; affine?: boolean });
+  constructor(...args: unknown[]) {
     super();
+    const a = pythonArgs('nn.GroupNorm', args, ['device', 'dtype']);
+    const numGroups = (this.numGroups = a.numGroups as number);
+    const numChannels = (this.numChannels = a.numChannels as number);
+    const options = (this.options = { eps: a.eps as number, affine: a.affine as boolean });
     checkInt('numGroups', numGroups, { min: 1 });
     checkInt('numChannels', numChannels, { min: 1 });
     if (numChannels % numGroups) throw new RangeError(`GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`);
