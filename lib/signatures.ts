@@ -967,6 +967,129 @@ export const SIGNATURES = {
       "default": false
     }
   ],
+  "transforms.Resize": [
+    {
+      "name": "size"
+    },
+    {
+      "name": "interpolation",
+      "default": "bilinear"
+    },
+    {
+      "name": "maxSize",
+      "default": null
+    },
+    {
+      "name": "antialias",
+      "default": true
+    }
+  ],
+  "transforms.CenterCrop": [
+    {
+      "name": "size"
+    }
+  ],
+  "transforms.RandomCrop": [
+    {
+      "name": "size"
+    },
+    {
+      "name": "padding",
+      "default": null
+    },
+    {
+      "name": "padIfNeeded",
+      "default": false
+    },
+    {
+      "name": "fill",
+      "default": 0
+    },
+    {
+      "name": "paddingMode",
+      "default": "constant"
+    }
+  ],
+  "transforms.Pad": [
+    {
+      "name": "padding"
+    },
+    {
+      "name": "fill",
+      "default": 0
+    },
+    {
+      "name": "paddingMode",
+      "default": "constant"
+    }
+  ],
+  "transforms.RandomResizedCrop": [
+    {
+      "name": "size"
+    },
+    {
+      "name": "scale",
+      "default": [
+        0.08,
+        1.0
+      ]
+    },
+    {
+      "name": "ratio",
+      "default": [
+        0.75,
+        1.3333333333333333
+      ]
+    },
+    {
+      "name": "interpolation",
+      "default": "bilinear"
+    },
+    {
+      "name": "antialias",
+      "default": true
+    }
+  ],
+  "transforms.Grayscale": [
+    {
+      "name": "numOutputChannels",
+      "default": 1
+    }
+  ],
+  "transforms.RandomHorizontalFlip": [
+    {
+      "name": "p",
+      "default": 0.5
+    }
+  ],
+  "transforms.RandomErasing": [
+    {
+      "name": "p",
+      "default": 0.5
+    },
+    {
+      "name": "scale",
+      "default": [
+        0.02,
+        0.33
+      ]
+    },
+    {
+      "name": "ratio",
+      "default": [
+        0.3,
+        3.3
+      ]
+    },
+    {
+      "name": "value",
+      "default": 0
+    },
+    {
+      "name": "inplace",
+      "default": false
+    }
+  ],
   "utils.data.DataLoader": [
     {
       "name": "dataset"

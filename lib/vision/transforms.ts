@@ -258,6 +258,13 @@ function checkOptions(name: string, o: unknown, known: string[]): Record<string,
   return o as Record<string, unknown>;
 }
 
+/** A transform's arguments by torchvision's signature (lib/signatures.ts); only what was given, None as absent. */
+function bindTransform(name: string, args: unknown[]): Record<string, unknown> {
+  const a = bind(name, SIGNATURES[`transforms.${name}` as keyof typeof SIGNATURES] as Signature, args, { fillDefaults: false });
+  for (const k of Object.keys(a)) if (a[k] === null) delete a[k];
+  return a;
+}
+
 // ---------------------------------------------------------------- the transforms
 
 /** uint8 images (H×W, C×H×W with 1, 3 or 4 channels, or H×W×C) to float32 C×H×W in [0, 1]. */
@@ -401,16 +408,33 @@ export function RandomAffine(...args: unknown[]): Transform {
   });
 }
 
+/** torchvision's `Pad`, bound by its signature: positional as in Python, or any parameter by name in an options object. */
+export function Pad(padding: number | number[], options?: { fill?: number; paddingMode?: PaddingMode }): Transform;
+export function Pad(padding: number | number[], fill?: number, paddingMode?: PaddingMode): Transform;
+export function Pad(options: { padding: number | number[]; [k: string]: unknown }): Transform;
+export function Pad(...args: unknown[]): Transform {
+  const { padding: first, ...rest } = bindTransform('Pad', args);
+  return implPad(first as never, rest as never);
+}
+
 /** Pads each side: `padding` is p, [left/right, top/bottom] or [left, top, right, bottom]. */
-export function Pad(padding: number | number[], { fill = 0, paddingMode = 'constant' }: { fill?: number; paddingMode?: PaddingMode } = {}): Transform {
+function implPad(padding: number | number[], { fill = 0, paddingMode = 'constant' }: { fill?: number; paddingMode?: PaddingMode } = {}): Transform {
   const p = parsePadding(padding);
   checkNumber('fill', fill);
   if (!['constant', 'edge', 'reflect', 'symmetric'].includes(paddingMode)) argError('paddingMode', "'constant', 'edge', 'reflect' or 'symmetric'", paddingMode);
   return make('Pad', (b, x, ctx) => padBatch(b, x, ctx, p, fill, paddingMode));
 }
 
+/** torchvision's `CenterCrop`, bound by its signature: positional as in Python, or any parameter by name in an options object. */
+export function CenterCrop(size: number | number[]): Transform;
+export function CenterCrop(options: { size: number | number[]; [k: string]: unknown }): Transform;
+export function CenterCrop(...args: unknown[]): Transform {
+  const { size: first, ...rest } = bindTransform('CenterCrop', args);
+  return implCenterCrop(first as never);
+}
+
 /** Crops the centre (padding with zeros first when the image is smaller), as torchvision. */
-export function CenterCrop(size: number | number[]): Transform {
+function implCenterCrop(size: number | number[]): Transform {
   const [th, tw] = sizePair('size', size);
   return make('CenterCrop', (b, x, ctx) => {
     let [, H, W] = ctx.shape;
@@ -430,8 +454,17 @@ export function CenterCrop(size: number | number[]): Transform {
   });
 }
 
+/** torchvision's `RandomCrop`, bound by its signature: positional as in Python, or any parameter by name in an options object. */
+export function RandomCrop(size: number | number[], options?: { padding?: number | number[] | null; padIfNeeded?: boolean; fill?: number; paddingMode?: PaddingMode }): Transform;
+export function RandomCrop(size: number | number[], padding?: number | number[] | null, padIfNeeded?: boolean, fill?: number, paddingMode?: PaddingMode): Transform;
+export function RandomCrop(options: { size: number | number[]; [k: string]: unknown }): Transform;
+export function RandomCrop(...args: unknown[]): Transform {
+  const { size: first, ...rest } = bindTransform('RandomCrop', args);
+  return implRandomCrop(first as never, rest as never);
+}
+
 /** Crops a random size×size box from each image, after optional padding. */
-export function RandomCrop(
+function implRandomCrop(
   size: number | number[],
   options: { padding?: number | number[] | null; padIfNeeded?: boolean; fill?: number; paddingMode?: PaddingMode } = {},
 ): Transform {
@@ -473,8 +506,17 @@ function resizeBatch(b: Emitter, x: Val, ctx: BatchContext, [oh, ow]: [number, n
   return fromFloat(b, out, ctx);
 }
 
+/** torchvision's `Resize`, bound by its signature: positional as in Python, or any parameter by name in an options object. */
+export function Resize(size: number | number[], options?: { interpolation?: Interpolation; maxSize?: number | null; antialias?: boolean }): Transform;
+export function Resize(size: number | number[], interpolation?: Interpolation, maxSize?: number | null, antialias?: boolean): Transform;
+export function Resize(options: { size: number | number[]; [k: string]: unknown }): Transform;
+export function Resize(...args: unknown[]): Transform {
+  const { size: first, ...rest } = bindTransform('Resize', args);
+  return implResize(first as never, rest as never);
+}
+
 /** Resizes to `size` (see torchvision.transforms.Resize). */
-export function Resize(size: number | number[], options: { interpolation?: Interpolation; maxSize?: number | null; antialias?: boolean } = {}): Transform {
+function implResize(size: number | number[], options: { interpolation?: Interpolation; maxSize?: number | null; antialias?: boolean } = {}): Transform {
   const o = checkOptions('Resize', options, ['interpolation', 'maxSize', 'antialias']);
   sizePair('size', size as number | number[]);
   const interpolation = checkInterpolation(o.interpolation ?? 'bilinear');
@@ -483,13 +525,22 @@ export function Resize(size: number | number[], options: { interpolation?: Inter
   return make('Resize', (b, x, ctx) => resizeBatch(b, x, ctx, resizedSize(size, maxSize, ctx.shape), interpolation, antialias));
 }
 
+/** torchvision's `RandomResizedCrop`, bound by its signature: positional as in Python, or any parameter by name in an options object. */
+export function RandomResizedCrop(size: number | number[], options?: { scale?: [number, number]; ratio?: [number, number]; interpolation?: 'bilinear'; antialias?: boolean }): Transform;
+export function RandomResizedCrop(size: number | number[], scale?: [number, number], ratio?: [number, number]): Transform;
+export function RandomResizedCrop(options: { size: number | number[]; [k: string]: unknown }): Transform;
+export function RandomResizedCrop(...args: unknown[]): Transform {
+  const { size: first, ...rest } = bindTransform('RandomResizedCrop', args);
+  return implRandomResizedCrop(first as never, rest as never);
+}
+
 /**
  * Crops a random box (area fraction in `scale`, aspect ratio in `ratio`) and
  * resizes it to `size`, per image, with bilinear sampling of the box. Equal to
  * torchvision's crop-then-resize when the box is not larger than the output
  * (always true for same-size outputs); larger boxes are sampled without antialiasing.
  */
-export function RandomResizedCrop(size: number | number[], options: { scale?: [number, number]; ratio?: [number, number]; interpolation?: 'bilinear' } = {}): Transform {
+function implRandomResizedCrop(size: number | number[], options: { scale?: [number, number]; ratio?: [number, number]; interpolation?: 'bilinear' } = {}): Transform {
   const o = checkOptions('RandomResizedCrop', options, ['scale', 'ratio', 'interpolation', 'antialias']);
   const [oh, ow] = sizePair('size', size);
   const scale = range('scale', (o.scale as [number, number]) ?? [0.08, 1], { min: 0 });
@@ -586,7 +637,10 @@ function resizedCropEach(b: Emitter, x: Val, ctx: BatchContext, box: Boxes, oh: 
 }
 
 /** Luminance (0.2989 R + 0.587 G + 0.114 B) as 1 or 3 channels; a 1-channel image is replicated (as a PIL "L" image converted to RGB). */
-export function Grayscale({ numOutputChannels = 1 }: { numOutputChannels?: 1 | 3 } = {}): Transform {
+export function Grayscale(numOutputChannels?: 1 | 3): Transform;
+export function Grayscale(options: { numOutputChannels?: 1 | 3 }): Transform;
+export function Grayscale(...args: unknown[]): Transform {
+  const numOutputChannels = (bindTransform('Grayscale', args).numOutputChannels ?? 1) as 1 | 3;
   if (numOutputChannels !== 1 && numOutputChannels !== 3) argError('numOutputChannels', '1 or 3', numOutputChannels);
   return make('Grayscale', (b, x, ctx) => {
     const C = ctx.shape[0];
@@ -603,7 +657,10 @@ export function Grayscale({ numOutputChannels = 1 }: { numOutputChannels?: 1 | 3
 }
 
 /** Flips each image left-right with probability p. */
-export function RandomHorizontalFlip(p = 0.5): Transform {
+export function RandomHorizontalFlip(p?: number): Transform;
+export function RandomHorizontalFlip(options: { p?: number }): Transform;
+export function RandomHorizontalFlip(...args: unknown[]): Transform {
+  const p = (bindTransform('RandomHorizontalFlip', args).p ?? 0.5) as number;
   checkProbability('p', p);
   return make('RandomHorizontalFlip', (b, x, ctx) => {
     const n = batchSize(b, x);
@@ -617,8 +674,11 @@ export function RandomHorizontalFlip(p = 0.5): Transform {
  * fraction in `scale`, aspect in `ratio`) of each image with `value` (a number,
  * one per channel, or 'random' for normal noise). Use after ToTensor.
  */
-export function RandomErasing(options: { p?: number; scale?: [number, number]; ratio?: [number, number]; value?: number | number[] | 'random'; inplace?: boolean } = {}): Transform {
-  const o = checkOptions('RandomErasing', options, ['p', 'scale', 'ratio', 'value', 'inplace']);
+type RandomErasingOptions = { p?: number; scale?: [number, number]; ratio?: [number, number]; value?: number | number[] | 'random'; inplace?: boolean };
+export function RandomErasing(options?: RandomErasingOptions): Transform;
+export function RandomErasing(p: number, scale?: [number, number], ratio?: [number, number], value?: RandomErasingOptions['value'], inplace?: boolean): Transform;
+export function RandomErasing(...args: unknown[]): Transform {
+  const o = bindTransform('RandomErasing', args);
   const p = checkProbability('p', (o.p as number) ?? 0.5);
   const scale = range('scale', (o.scale as [number, number]) ?? [0.02, 0.33], { min: 0 });
   const ratio = range('ratio', (o.ratio as [number, number]) ?? [0.3, 3.3], { min: 0 });
