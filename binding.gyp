@@ -4,7 +4,7 @@
   "targets": [
     {
       "target_name": "nodetorch",
-      "sources": ["native/addon.cpp", "native/tensor_handle.cpp", "native/torch_core.cpp", "native/torch_io.cpp", "native/script_module.cpp", "native/program_handle.cpp", "native/schemas.cpp", "native/fast_ops.cpp"],
+      "sources": ["native/addon.cpp", "native/tensor_handle.cpp", "native/torch_core.cpp", "native/torch_io.cpp", "native/script_module.cpp", "native/program_handle.cpp", "native/schemas.cpp", "native/fast_ops.cpp", "native/engine.cpp"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/libtorch.js --include)"

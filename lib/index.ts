@@ -101,3 +101,6 @@ export function min(a: Tensor, dim: number, opts?: { keepdim?: boolean }): Retur
 export function min(a: Tensor, dim?: number, opts?: { keepdim?: boolean }) {
   return dim === undefined ? a.min() : a.min(dim, opts);
 }
+export { Model } from './model/model';
+export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, Loss, Data } from './model/model';
+export type { Callback, Logs, Progress, TrainingModel, History, Evaluation, Metric, MetricState } from './model/types';

@@ -70,6 +70,8 @@ export interface NativeBinding {
   tensorIsSame(h: TensorHandle, other: TensorHandle): boolean;
   /** Takes other's data (storage, dtype, device), keeping this tensor's identity (`param.data = x`). */
   tensorSetData(h: TensorHandle, other: TensorHandle): void;
+  /** While locked, every use of the tensor from JavaScript is refused (Model.fit's training thread owns it). */
+  tensorSetLocked(h: TensorHandle, locked: boolean): void;
   fromBuffer(data: ArrayBufferView, shape: number[], dtype: string): TensorHandle;
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
@@ -93,6 +95,7 @@ export interface NativeBinding {
   /** Runs a batch program over an epoch's index order on a native thread, `depth` batches ahead. */
   PrefetchHandle: new (program: ProgramHandle, inputs: NativeValue[], order: TensorHandle, batchSize: number, numBatches: number, depth: number) => PrefetchHandle;
   GeneratorHandle: new () => GeneratorHandle;
+  EngineHandle: new (program: ProgramHandle, groups: EngineGroup[], options: { clipNorm: number; topk: number[]; confusion: boolean }) => EngineHandle;
 }
 
 /** A TorchScript module loaded by LibTorch. */
@@ -121,6 +124,44 @@ export interface PrefetchHandle {
   /** The next batch's results (blocking until it is ready), or null after the last. */
   next(): NativeValue[] | null;
   close(): void;
+}
+/** One optimizer parameter group as the native engine takes it (native/engine.cpp). */
+export interface EngineGroup {
+  kind: 'sgd' | 'adam' | 'adamw';
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  amsgrad?: boolean;
+  params: TensorHandle[];
+  state: Partial<Record<EngineStateKey, TensorHandle>>[];
+}
+export type EngineStateKey = 'momentumBuffer' | 'expAvg' | 'expAvgSq' | 'maxExpAvgSq' | 'step';
+/** The counts of a run so far (native/engine.cpp countsToJs). */
+export interface EngineCounts {
+  batches: number;
+  count: number;
+  lossSum: number;
+  correct: number;
+  numClasses: number;
+  topkCorrect: Record<string, number>;
+  /** numClasses² counts, row-major (rows the true class), or null. */
+  confusion: number[] | null;
+}
+export type EngineEvent = 'progress' | 'batch' | 'done' | 'error';
+/** A compiled step run batch after batch on a native thread (Model.fit). */
+export interface EngineHandle {
+  run(prefetcher: PrefetchHandle, numBatches: number, mode: 'train' | 'eval' | 'predict', sync: boolean,
+      onEvent: (kind: EngineEvent, payload: EngineCounts | string, outputs: TensorHandle | null) => void): void;
+  resume(): void;
+  stop(): void;
+  setLearningRates(lrs: number[]): void;
+  paramState(): Partial<Record<EngineStateKey, TensorHandle>>[][];
 }
 export interface GeneratorHandle {
   manualSeed(seed: number | bigint): GeneratorHandle;

@@ -4,6 +4,7 @@ import type { Tensor } from './tensor';
 import { retryOutOfMemory } from './memory';
 
 const ids = new Map<string, number>();
+const names: string[] = [];
 
 /** The id of 'aten::name.overload' (looked up once). */
 export function opId(qualified: string): number {
@@ -14,8 +15,38 @@ export function opId(qualified: string): number {
     const overload = dot < 0 ? '' : qualified.slice(dot + 1);
     id = native.op(name, overload);
     ids.set(qualified, id);
+    names[id] = qualified;
   }
   return id;
+}
+
+/** The schema name of an operator id opId gave ('aten::add.Tensor'). */
+export function opName(id: number): string {
+  return names[id] ?? `#${id}`;
+}
+
+/**
+ * Told of every operator call while a forward is traced (lib/model/trace.ts),
+ * and of every read of a tensor's values into JavaScript.
+ */
+export interface TraceHook {
+  record(id: number, args: readonly NativeValue[], result: NativeValue): void;
+  read(h: TensorHandle): void;
+}
+let traceHook: TraceHook | null = null;
+/** Installs (or, with null, removes) the trace hook; returns the one it replaces. */
+export function setTraceHook(hook: TraceHook | null): TraceHook | null {
+  const old = traceHook;
+  traceHook = hook;
+  return old;
+}
+/** Tells the trace hook, if any, that a tensor's values are read into JavaScript. */
+export function noteRead(h: TensorHandle): void {
+  if (traceHook !== null) traceHook.read(h);
+}
+/** Whether a forward is being traced (layers then run eagerly, op by op). */
+export function tracing(): boolean {
+  return traceHook !== null;
 }
 
 /** What an operator argument can be on the TypeScript side. */
@@ -80,8 +111,9 @@ export function invoke(id: number, args: NativeValue[]): NativeValue {
     case 8: r = rawCall(id, args[0], args[1], args[2], args[3], args[4], args[5], args[6], args[7]); break;
     default: r = rawCall(id, ...args);
   }
-  if (r !== (native.failure as unknown)) return r;
-  return retryOutOfMemory(() => native.call(id, ...args), native.takeError());
+  if (r === (native.failure as unknown)) r = retryOutOfMemory(() => native.call(id, ...args), native.takeError());
+  if (traceHook !== null) traceHook.record(id, args, r);
+  return r;
 }
 
 function call(qualified: string, args: OpArg[]): OpResult {
@@ -113,6 +145,7 @@ export function tensorOp(qualified: string): (a: OpArg, b?: OpArg, c?: OpArg) =>
       args = c !== undefined ? [x, toNative(b), toNative(c)] : b !== undefined ? [x, toNative(b)] : [x];
       r = retryOutOfMemory(() => native.call(id, ...args!), native.takeError());
     }
+    if (traceHook !== null) traceHook.record(id, args ?? (c !== undefined ? [x, toNative(b), toNative(c)] : b !== undefined ? [x, toNative(b)] : [x]), r);
     if (r === x && isTensor(a)) return a;
     return fromNative(r) as Tensor;
   };

@@ -1,7 +1,7 @@
 import { argError, checkBool, checkInt, checkNumber, checkShape } from './errors';
 import { checkDevice, checkDtype, Device, DType, isDtype, ITEM_SIZE } from './dtype';
 import { native, TensorHandle } from './native';
-import { callOp, callT, GeneratorLike, isHandle, registerTensorClass, tensorOp } from './ops';
+import { callOp, callT, GeneratorLike, isHandle, noteRead, registerTensorClass, tensorOp } from './ops';
 import { formatTensor } from './format';
 import { checkKeys } from './signature';
 import { getItem, IndexItem, setItem } from './indexing';
@@ -214,10 +214,12 @@ export class Tensor {
   item(options?: { bigint?: boolean }): number | bigint | boolean {
     const bigint = options?.bigint ?? false;
     if (options !== undefined) checkBool('bigint', bigint);
+    noteRead(this.handle);
     return native.tensorItem(this.handle, bigint);
   }
   /** A flat copy of the elements, in a typed array matching the dtype (int64: BigInt64Array; bool, uint8: Uint8Array; float16/bfloat16: Float32Array). */
   toTypedArray(): Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array {
+    noteRead(this.handle);
     return native.tensorToTypedArray(this.handle);
   }
   /**

@@ -218,6 +218,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->programClass = Napi::Persistent(programClass);
   exports.Set("ProgramHandle", programClass);
   exports.Set("PrefetchHandle", PrefetchHandle::DefineClass(env));
+  exports.Set("EngineHandle", EngineHandle::DefineClass(env));
   Napi::Function generatorClass = GeneratorHandle::DefineClass(env);
   data->generatorClass = Napi::Persistent(generatorClass);
   exports.Set("GeneratorHandle", generatorClass);

@@ -65,7 +65,7 @@ struct InstanceData {
 
 // Type tags: a JS object is taken for a native handle only if it carries the
 // tag given at construction (napi_type_tag_object), never by its prototype.
-enum class HandleKind { ScriptModule, Program, Prefetch, Generator };
+enum class HandleKind { ScriptModule, Program, Prefetch, Generator, Engine };
 void tagHandle(Napi::Env env, const Napi::Object& o, HandleKind kind);
 bool hasTag(Napi::Env env, const Napi::Value& v, HandleKind kind);
 
@@ -247,6 +247,9 @@ class TensorHandle {
   // This handle's tensor; an error naming `what` once disposed.
   const at::Tensor& TensorChecked(Napi::Env env, const char* what) const;
   bool IsDisposed() const { return disposed_; }
+  // True while Model.fit's training thread owns the tensor (see native/engine.cpp): every use from
+  // JavaScript is refused until it is unlocked (in a callback, or when the run ends).
+  bool IsUnusable() const { return disposed_ || locked_; }
 
   TensorHandle(Napi::BasicEnv env, at::Tensor t);
   TensorHandle(const TensorHandle&) = delete;
@@ -282,10 +285,12 @@ class TensorHandle {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value IsSame(const Napi::CallbackInfo& info);
   Napi::Value SetData(const Napi::CallbackInfo& info);
+  Napi::Value SetLockedFromJs(const Napi::CallbackInfo& info);
 
   at::Tensor tensor_;
   MemoryAccount::Hold hold_;
   bool disposed_ = false;
+  bool locked_ = false;
 };
 
 template <TensorHandle::Method M>
@@ -354,7 +359,11 @@ class PrefetchHandle : public GuardedWrap<PrefetchHandle> {
   explicit PrefetchHandle(const Napi::CallbackInfo& info);
   ~PrefetchHandle() override;
 
- private:
+  struct State;
+  // The batch queue behind a PrefetchHandle, for a consumer on another thread (the training engine).
+  static std::shared_ptr<State> StateOf(Napi::Env env, const Napi::Value& v);
+  // Takes the next batch (blocking); false after the last one or once stopped; rethrows the thread's error.
+  static bool Pop(State& st, std::vector<c10::IValue>* batch);
   struct State {
     std::mutex mutex;
     std::condition_variable cv;
@@ -364,6 +373,8 @@ class PrefetchHandle : public GuardedWrap<PrefetchHandle> {
     bool stop = false;
     std::thread thread;
   };
+
+ private:
   // Stops the thread; joins it when `join`, else hands it to the reaper (a finalizer must not block).
   void Stop(bool join);
   Napi::Value Next(const Napi::CallbackInfo& info);
@@ -376,6 +387,25 @@ void reapStoppedThreads();
 void retireThread(std::thread t);
 
 // torch.Generator (CPU).
+// A training, evaluation or prediction run of a compiled step on a native thread (native/engine.cpp).
+class EngineHandle : public GuardedWrap<EngineHandle> {
+ public:
+  static constexpr const char* kTypeName = "EngineHandle";
+  static constexpr HandleKind kKind = HandleKind::Engine;
+  static Napi::Function DefineClass(Napi::Env env);
+  explicit EngineHandle(const Napi::CallbackInfo& info);
+  ~EngineHandle() override;
+  struct Impl;
+
+ private:
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value SetLearningRates(const Napi::CallbackInfo& info);
+  Napi::Value ParamState(const Napi::CallbackInfo& info);
+  std::shared_ptr<Impl> impl_;
+};
+
 class GeneratorHandle : public GuardedWrap<GeneratorHandle> {
  public:
   static constexpr const char* kTypeName = "torch.Generator";

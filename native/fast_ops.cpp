@@ -19,7 +19,7 @@ bool intList(Napi::Env env, const Napi::Value& v, int64_t* out, uint32_t* n);
 // A live tensor argument, or null.
 const at::Tensor* tensorArg(Napi::Env env, const Napi::Value& v) {
   auto* h = TensorHandle::TryOf(env, v);
-  return h && !h->IsDisposed() ? &h->TensorChecked(env, "tensor") : nullptr;
+  return h && !h->IsUnusable() ? &h->TensorChecked(env, "tensor") : nullptr;
 }
 
 // A JS number as the scalar operand of a binary operator: a wrapped-number

@@ -311,31 +311,48 @@ void PrefetchHandle::Stop(bool join) {
   state_.reset();
 }
 
+std::shared_ptr<PrefetchHandle::State> PrefetchHandle::StateOf(Napi::Env env, const Napi::Value& v) {
+  if (!hasTag(env, v, kKind)) throw Napi::TypeError::New(env, "expected a PrefetchHandle");
+  void* p = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_unwrap(env, v, &p), nullptr);
+  auto st = static_cast<PrefetchHandle*>(p)->state_;
+  if (!st) throw Napi::Error::New(env, "this PrefetchHandle is closed");
+  return st;
+}
+
+bool PrefetchHandle::Pop(State& st, std::vector<c10::IValue>* batch) {
+  std::exception_ptr error;
+  {
+    std::unique_lock<std::mutex> lock(st.mutex);
+    st.cv.wait(lock, [&] { return !st.queue.empty() || st.done || st.stop; });
+    if (!st.queue.empty()) {
+      *batch = std::move(st.queue.front());
+      st.queue.pop_front();
+      st.cv.notify_all();
+      return true;
+    }
+    error = st.error;
+  }
+  if (error) std::rethrow_exception(error);
+  return false;
+}
+
 // next() -> the next batch's results, or null after the last. Blocks until the
 // batch is ready (it usually already is).
 Napi::Value PrefetchHandle::Next(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!state_) return env.Null();
   std::vector<c10::IValue> batch;
-  std::exception_ptr error;
-  {
-    std::unique_lock<std::mutex> lock(state_->mutex);
-    state_->cv.wait(lock, [&] { return !state_->queue.empty() || state_->done; });
-    if (!state_->queue.empty()) {
-      batch = std::move(state_->queue.front());
-      state_->queue.pop_front();
-      state_->cv.notify_all();
-    } else {
-      error = state_->error;
-    }
+  bool got;
+  try {
+    got = Pop(*state_, &batch);
+  } catch (...) {
+    Stop(true);
+    throw;
   }
-  if (batch.empty() && !error) {
+  if (!got) {
     Stop(true);
     return env.Null();
-  }
-  if (error) {
-    Stop(true);
-    std::rethrow_exception(error);
   }
   return resultsToJs(env, batch);
 }

@@ -135,6 +135,7 @@ void TensorHandle::Export(Napi::Env env, Napi::Object exports) {
       {"tensorDispose", &Call<&TensorHandle::Dispose>},
       {"tensorIsSame", &Call<&TensorHandle::IsSame>},
       {"tensorSetData", &Call<&TensorHandle::SetData>},
+      {"tensorSetLocked", &Call<&TensorHandle::SetLockedFromJs>},
   };
   for (const auto& e : entries) {
     napi_value fn;
@@ -254,8 +255,15 @@ TensorHandle* TensorHandle::Of(Napi::Env env, const Napi::Value& v, const char* 
   throw Napi::TypeError::New(env, std::string(what) + " must be a Tensor");
 }
 
+namespace {
+const char* kLockedMessage =
+    " is being trained by Model.fit() on its native thread: read or change it from a callback (training waits for callbacks), "
+    "or after fit() settles";
+}
+
 const at::Tensor& TensorHandle::TensorChecked(Napi::Env env, const char* what) const {
   if (disposed_) throwTorchError(env, std::string("the Tensor given as ") + what + " was used after dispose()", "RuntimeError");
+  if (locked_) throwTorchError(env, std::string("the Tensor given as ") + what + kLockedMessage, "RuntimeError");
   return tensor_;
 }
 
@@ -271,6 +279,7 @@ void TensorHandle::Release(Napi::BasicEnv env) {
 
 const at::Tensor& TensorHandle::Self(const Napi::CallbackInfo& info) const {
   if (disposed_) throwTorchError(info.Env(), "this Tensor was used after dispose()", "RuntimeError");
+  if (locked_) throwTorchError(info.Env(), std::string("this Tensor") + kLockedMessage, "RuntimeError");
   return tensor_;
 }
 
@@ -425,7 +434,15 @@ Napi::Value TensorHandle::RetainGrad(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value TensorHandle::Dispose(const Napi::CallbackInfo& info) {
+  if (locked_) Self(info);  // refused: the training thread is using it
   if (!disposed_) Release(info.Env());
+  return info.Env().Undefined();
+}
+
+// tensorSetLocked(h, on): Model.fit locks its module's tensors while its native thread trains.
+Napi::Value TensorHandle::SetLockedFromJs(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[1].IsBoolean()) throw Napi::TypeError::New(info.Env(), "tensorSetLocked(tensor, boolean)");
+  locked_ = info[1].As<Napi::Boolean>().Value();
   return info.Env().Undefined();
 }
 
@@ -490,10 +507,10 @@ namespace {
 }
 
 // "aten::add: this Tensor (self) was used after dispose()", naming what the user holds.
-[[noreturn]] void disposedArg(Napi::Env env, const c10::FunctionSchema& schema, const std::string& name) {
+[[noreturn]] void unusableArg(Napi::Env env, const c10::FunctionSchema& schema, const std::string& name, const TensorHandle* h) {
   throwTorchError(env,
                   schema.name() + ": " + (name == "self" ? std::string("this Tensor (self)") : "the Tensor given as '" + name + "'") +
-                      " was used after dispose()",
+                      (h->IsDisposed() ? " was used after dispose()" : kLockedMessage),
                   "RuntimeError");
 }
 
@@ -503,7 +520,7 @@ const at::Tensor& listTensor(Napi::Env env, const Napi::Value& v, const c10::Fun
   const std::string name = arg.name() + "[" + std::to_string(i) + "]";
   auto* h = TensorHandle::TryOf(env, v);
   if (!h) badArgNamed(env, schema, name, "a Tensor", v);
-  if (h->IsDisposed()) disposedArg(env, schema, name);
+  if (h->IsUnusable()) unusableArg(env, schema, name, h);
   return h->TensorChecked(env, name.c_str());
 }
 
@@ -542,7 +559,7 @@ c10::IValue convert(Napi::Env env, const Napi::Value& v, const c10::TypePtr& typ
   switch (type->kind()) {
     case K::TensorType: {
       if (auto* h = TensorHandle::TryOf(env, v)) {
-        if (h->IsDisposed()) disposedArg(env, schema, arg.name());
+        if (h->IsUnusable()) unusableArg(env, schema, arg.name(), h);
         return h->TensorChecked(env, arg.name().c_str());
       }
       if (!v.IsNumber() && !v.IsBoolean() && !v.IsBigInt()) badArg(env, schema, arg, "a Tensor", v);

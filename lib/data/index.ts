@@ -6,7 +6,7 @@ import { argError, checkBool, checkInt } from '../errors';
 import { noGrad } from '../autograd';
 import { arange, checkGenerator, empty, stack, tensor } from '../creation';
 import { Generator } from '../generator';
-import { native } from '../native';
+import { native, PrefetchHandle, ProgramHandle } from '../native';
 import { callOp, fromNative } from '../ops';
 import { CachedProgram, eager, emitPinnedCopy, Recorder } from '../program';
 import { RandomSampler } from './sampler';
@@ -193,17 +193,13 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
     const batches = this.length;
     const ds = this.dataset;
     if (isBatched(ds)) {
-      const rec = new Recorder();
-      const gen = rec.input();
-      const idx = rec.input();
-      const out = typeof ds.emitBatch === 'function' ? ds.emitBatch(rec, idx, { generator: gen, device: this.device }) : null;
       const batchOf = (b: number) => order.narrow(0, b * this.batchSize, Math.min(this.batchSize, order.shape[0] - b * this.batchSize));
-      if (!out) {
+      const program = this.batchProgram();
+      if (!program) {
         // No recordable batch (e.g. a data set with only getBatch): made here, batch by batch.
         for (let b = 0; b < batches; b++) yield noGrad(() => this.toDevice(ds.getBatch(batchOf(b))) as T);
         return;
       }
-      const program = this.program.compile(rec.finish(out));
       const prefetch = this.prefetch;
       if (prefetch === 0) {
         // The same program, run on this thread when a batch is asked for.
@@ -227,6 +223,32 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
       const items = idx.slice(b * this.batchSize, (b + 1) * this.batchSize).map((i) => ds.getItem(i));
       yield noGrad(() => this.toDevice(this.collateFn(items)) as T);
     }
+  }
+
+  /** The compiled batch pipeline (gather, device, transforms), or null when the data set has none. */
+  private batchProgram(): ProgramHandle | null {
+    const ds = this.dataset;
+    if (!isBatched(ds) || typeof ds.emitBatch !== 'function') return null;
+    const rec = new Recorder();
+    const gen = rec.input();
+    const idx = rec.input();
+    const out = ds.emitBatch(rec, idx, { generator: gen, device: this.device });
+    return out ? this.program.compile(rec.finish(out)) : null;
+  }
+
+  /**
+   * @internal For Model.fit's engine: this epoch's batches made on a native
+   * thread, `depth` ahead, for a native consumer; null when the data set has
+   * no recordable batch pipeline (its batches are then made in JavaScript,
+   * and nothing is drawn from the random number generators). Draws the
+   * epoch's random numbers as iterating does, so both give the same batches.
+   */
+  nativeEpoch(depth = 2): { prefetcher: PrefetchHandle; batches: number } | null {
+    const program = this.batchProgram();
+    if (!program) return null;
+    const { order, augment } = noGrad(() => this.startEpoch());
+    const batches = this.length;
+    return { prefetcher: new native.PrefetchHandle(program, [augment.handle], order.handle, this.batchSize, batches, depth), batches };
   }
 
   /** `for await`: the same batches, yielding to the event loop between them so a service stays responsive. */

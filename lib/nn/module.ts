@@ -8,6 +8,7 @@ import { native } from '../native';
 import { Tensor } from '../tensor';
 import { checkPatterns, freezeByPatterns, nameMatches } from './freeze';
 import { CachedProgram, eager, Emitter, Recorder, runProgram, Val } from '../program';
+import { tracing } from '../ops';
 import { addHook, callWithHooks, HookTable, HOOKS, RemovableHandle } from './hooks';
 
 export { RemovableHandle };
@@ -472,6 +473,8 @@ export class Sequential extends Module<[Tensor], Tensor> {
    */
   forward(input: Tensor): Tensor {
     if (!(input instanceof Tensor)) argError(`${this.constructor.name}: input`, 'a Tensor (make one with torch.tensor())', input);
+    // Traced (Model.fit): every layer op by op, so that the trace sees each operator.
+    if (tracing()) return this.children().reduce((x: Tensor, m) => m(x) as Tensor, input);
     const self = this as unknown as { [PROGRAMS]?: CachedProgram[] };
     if (!self[PROGRAMS]) Object.defineProperty(this, PROGRAMS, { value: [], enumerable: false });
     const programs = self[PROGRAMS]!;
