@@ -2,7 +2,7 @@
 import { argError, checkInt, checkNumber, checkShape } from './errors';
 import { checkDevice, checkDtype, Device, DType, isFloatingDtype } from './dtype';
 import { native } from './native';
-import { callT } from './ops';
+import { callT, fromNative } from './ops';
 import { NestedArray, Scalar, Tensor } from './tensor';
 import { Generator } from './generator';
 
@@ -313,6 +313,16 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
 }
 export function where(condition: Tensor, input: Tensor | Scalar, other: Tensor | Scalar): Tensor {
   return callT('aten::where.self', condition, input, other);
+}
+
+/** The default CPU generator's state as a uint8 tensor, as torch.get_rng_state(). */
+export function getRngState(): Tensor {
+  return fromNative(native.getRngState()) as Tensor;
+}
+/** Restores the default CPU generator's state from getRngState(), as torch.set_rng_state(). */
+export function setRngState(state: Tensor): void {
+  if (!(state instanceof Tensor)) argError('state', 'a uint8 Tensor from getRngState()', state);
+  native.setRngState(state.handle);
 }
 
 /** Seeds every random number generator (CPU and CUDA), as torch.manual_seed. */

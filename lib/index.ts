@@ -21,7 +21,7 @@ export type { MemoryStats } from './memory';
 export type { Scalar, TensorOrScalar, NestedArray } from './tensor';
 export {
   tensor, zeros, ones, full, empty, arange, linspace, eye, rand, randn, randint, randperm,
-  zerosLike, onesLike, randLike, randnLike, fullLike, cat, stack, where, manualSeed,
+  zerosLike, onesLike, randLike, randnLike, fullLike, cat, stack, where, manualSeed, getRngState, setRngState,
 } from './creation';
 export { slice, Slice, ellipsis } from './indexing';
 export type { IndexItem } from './indexing';

@@ -76,6 +76,9 @@ export interface NativeBinding {
   setGradEnabled(enabled: boolean): void;
   isGradEnabled(): boolean;
   manualSeed(seed: number): void;
+  /** The default CPU generator's state (torch.get_rng_state()). */
+  getRngState(): TensorHandle;
+  setRngState(state: TensorHandle): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
   cudaIsAvailable(): boolean;

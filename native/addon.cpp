@@ -113,6 +113,26 @@ Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled());
 }
 
+// getRngState() -> the default CPU generator's state (uint8 tensor), as torch.get_rng_state().
+Napi::Value GetRngState(const Napi::CallbackInfo& info) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  at::Tensor state;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    state = at::Tensor(gen.get_state());
+  }
+  return TensorHandle::Wrap(info.Env(), state);
+}
+
+// setRngState(state): restores what getRngState() gave, as torch.set_rng_state().
+Napi::Value SetRngState(const Napi::CallbackInfo& info) {
+  const at::Tensor& state = TensorHandle::TensorOf(info.Env(), info[0], "state");
+  auto gen = at::detail::getDefaultCPUGenerator();
+  std::lock_guard<std::mutex> lock(gen.mutex());
+  gen.set_state(state);
+  return info.Env().Undefined();
+}
+
 Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   uint64_t seed;
@@ -231,6 +251,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setGradEnabled", EntryFunction<SetGradEnabled>(env, "setGradEnabled"));
   exports.Set("isGradEnabled", EntryFunction<IsGradEnabled>(env, "isGradEnabled"));
   exports.Set("manualSeed", EntryFunction<ManualSeed>(env, "manualSeed"));
+  exports.Set("getRngState", EntryFunction<GetRngState>(env, "getRngState"));
+  exports.Set("setRngState", EntryFunction<SetRngState>(env, "setRngState"));
   exports.Set("setNumThreads", EntryFunction<SetNumThreads>(env, "setNumThreads"));
   exports.Set("getNumThreads", EntryFunction<GetNumThreads>(env, "getNumThreads"));
   exports.Set("cudaIsAvailable", EntryFunction<CudaIsAvailable>(env, "cudaIsAvailable"));
