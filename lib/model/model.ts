@@ -12,7 +12,7 @@ import { Optimizer } from '../optim';
 import { ReduceLROnPlateau } from '../lr_scheduler';
 import { loadFile, saveFile, save as saveObject, load as loadObject, Saveable } from '../serialization';
 import { Tensor } from '../tensor';
-import { cat } from '../creation';
+import { getRngState, setRngState } from '../creation';
 import type { Callback, Evaluation, History, Logs, Metric, MetricState, Progress, TrainingModel } from './types';
 import { metricFromName } from './metrics';
 import { Counts, Engine, Phase, StepKind } from './engine';
@@ -123,6 +123,7 @@ export class Model<In extends Tensor = Tensor, Out extends Tensor = Tensor> impl
   schedulerInterval: 'epoch' | 'batch' = 'epoch';
   schedulerMonitor: string | null = null;
   stopTraining = false;
+  resumeEpoch: number | null = null;
   params = { epochs: 0, steps: 0, verbose: 1 };
   private engineOption: 'auto' | 'js' = 'auto';
   private busy: string | null = null;
@@ -259,10 +260,12 @@ export class Model<In extends Tensor = Tensor, Out extends Tensor = Tensor> impl
     const cbs = new CallbackList(callbacks, this);
     const history = new HistoryImpl();
     const clipNorm = clip === null ? 0 : clip;
+    this.resumeEpoch = null;
     await cbs.call('onTrainBegin', {});
+    const first = this.resumeEpoch === null ? initialEpoch : Math.max(initialEpoch, this.resumeEpoch);
     let lastLogs: Logs = {};
     try {
-      for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
+      for (let epoch = first; epoch < epochs && !this.stopTraining; epoch++) {
         signal?.throwIfAborted();
         await cbs.call('onEpochBegin', epoch, {});
         this.module.train();
@@ -396,7 +399,9 @@ export class Model<In extends Tensor = Tensor, Out extends Tensor = Tensor> impl
   }
 
   private trainingState(epoch: number): Saveable {
-    const state: Record<string, Saveable> = { epoch, model: contiguousCopies(this.module.stateDict()) };
+    const state: Record<string, Saveable> = { epoch, model: contiguousCopies(this.module.stateDict()), rng: getRngState() };
+    const gen = this.currentLoader?.generator;
+    if (gen) state.dataRng = gen.getState();
     if (this.optimizer) state.optimizer = this.optimizer.stateDict() as unknown as Saveable;
     if (this.scheduler?.stateDict) state.scheduler = this.scheduler.stateDict() as Saveable;
     return state;
@@ -406,6 +411,9 @@ export class Model<In extends Tensor = Tensor, Out extends Tensor = Tensor> impl
     this.module.loadStateDict(s.model as Record<string, Tensor>);
     if (this.optimizer && s.optimizer) this.optimizer.loadStateDict(s.optimizer as never);
     if (this.scheduler?.loadStateDict && s.scheduler) this.scheduler.loadStateDict(s.scheduler as Record<string, unknown>);
+    if (s.rng instanceof Tensor) setRngState(s.rng);
+    const gen = this.currentLoader?.generator;
+    if (gen && s.dataRng instanceof Tensor) gen.setState(s.dataRng);
     return Number(s.epoch);
   }
   saveTrainingState(file: string, epoch: number): void {

@@ -66,6 +66,8 @@ export interface TrainingModel {
   readonly scheduler: { step(...args: unknown[]): void; stateDict?(): Record<string, unknown>; loadStateDict?(s: Record<string, unknown>): void } | null;
   /** Set to true (from any hook) to end training after the current batch. */
   stopTraining: boolean;
+  /** Set in onTrainBegin to start fit at this epoch instead (BackupAndRestore resuming). */
+  resumeEpoch: number | null;
   /** The learning rate of every parameter group; setting it takes effect from the next batch. */
   getLearningRates(): number[];
   setLearningRates(lr: number | number[]): void;
@@ -76,8 +78,9 @@ export interface TrainingModel {
   save(file: string, options?: { withOptimizer?: boolean }): void;
   /**
    * Everything needed to resume training bit for bit: weights, optimizer and
-   * scheduler state, the random number generators (global and the data's), and
-   * `epoch` (the last finished epoch). Written by BackupAndRestore.
+   * scheduler state, the random number generators (the global one, and the
+   * generator of the DataLoader fit is drawing from, if it has its own), and
+   * `epoch`. Written atomically (torch.save format). BackupAndRestore uses it.
    */
   saveTrainingState(file: string, epoch: number): void;
   /** Restores what saveTrainingState wrote; returns its epoch. */
