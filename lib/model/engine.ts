@@ -255,6 +255,8 @@ export class Engine {
     const nativeEnd = partialLast ? total - 1 : total;
     const { topk, confusion } = this.metricsNeeds(kind);
     const cbs = ctx.callbacks;
+    // Batch hooks are training's (Keras calls none for validation or evaluation batches).
+    const batchHooks = kind === 'train' && cbs.batchHooks;
     const started = performance.now();
     let lastProgress = 0;
     const progress = (c: Counts, batch: number) => {
@@ -277,13 +279,13 @@ export class Engine {
         }
         const batch = next();
         if (!batch) break;
-        if (cbs.batchHooks) await cbs.call('onBatchBegin', b, {});
+        if (batchHooks) await cbs.call('onBatchBegin', b, {});
         const traced = nat !== null && !st.program && !st.refusal && batch[0].shape[0] === loader.batchSize;
         const { loss, out } = this.jsStep(kind, batch, ctx.clipNorm, traced);
         if (outputs) outputs.push(out.detach());
         addCounts(counts, batchCounts(loss, out, kind === 'predict' ? undefined : batch[1], topk, confusion));
         if (kind === 'train' && m.scheduler && m.schedulerInterval === 'batch') m.stepScheduler(m.logsOf(counts, ''));
-        if (cbs.batchHooks) await cbs.call('onBatchEnd', b, m.logsOf(counts, ''));
+        if (batchHooks) await cbs.call('onBatchEnd', b, m.logsOf(counts, ''));
         b++;
         const now = performance.now();
         if (now - lastProgress >= 100 || b === total) {
@@ -320,7 +322,8 @@ export class Engine {
     const owned = this.ownedTensors(kind);
     const setLocked = (on: boolean) => owned.forEach((t) => native.tensorSetLocked(t.handle, on));
     const batchScheduler = kind === 'train' && m.scheduler !== null && m.schedulerInterval === 'batch';
-    const sync = ctx.callbacks.batchHooks || batchScheduler;
+    const batchHooks = kind === 'train' && ctx.callbacks.batchHooks;
+    const sync = batchHooks || batchScheduler;
     return new Promise((resolve, reject) => {
       let failure: unknown = null;
       const onAbort = () => handle.stop();
@@ -330,7 +333,7 @@ export class Engine {
         setLocked(false);
       };
       const start = async () => {
-        if (ctx.callbacks.batchHooks) await ctx.callbacks.call('onBatchBegin', b0, {});
+        if (batchHooks) await ctx.callbacks.call('onBatchBegin', b0, {});
         setLocked(true);
         handle.run(prefetcher, n, kind, sync, (event, payload, outputs) => {
           try {
@@ -374,14 +377,14 @@ export class Engine {
     const m = this.model;
     const logs: Logs = m.logsOf(c, '');
     if (batchScheduler) m.stepScheduler(logs);
-    await ctx.callbacks.call('onBatchEnd', b, logs);
+    if (ctx.callbacks.batchHooks) await ctx.callbacks.call('onBatchEnd', b, logs);
     progress(c, b + 1);
     if ((ctx.phase === 'train' && m.stopTraining) || ctx.signal?.aborted) {
       handle.stop();
       return;
     }
     if (m.optimizer) handle.setLearningRates(m.getLearningRates());
-    if (b + 1 < end) await ctx.callbacks.call('onBatchBegin', b + 1, {});
+    if (ctx.callbacks.batchHooks && b + 1 < end) await ctx.callbacks.call('onBatchBegin', b + 1, {});
   }
 
   /** Puts the state the native update made (momentum buffers, Adam's moments) into the optimizer. */

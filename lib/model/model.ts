@@ -3,7 +3,7 @@
 // plain PyTorch loop driven from JavaScript otherwise; both run the same
 // operators, so they give the same numbers. See docs/training.md.
 import * as fs from 'fs';
-import { argError, checkBool, checkInt, checkNumber, TorchError } from '../errors';
+import { argError, checkBool, checkInt, checkNumber } from '../errors';
 import { noGrad } from '../autograd';
 import { DataLoader, Dataset, TensorDataset, Subset } from '../data';
 import { Module } from '../nn/module';
@@ -15,7 +15,7 @@ import { Tensor } from '../tensor';
 import { getRngState, setRngState } from '../creation';
 import type { Callback, Evaluation, History, Logs, Metric, MetricState, Progress, TrainingModel } from './types';
 import { metricFromName } from './metrics';
-import { Counts, Engine, Phase, StepKind } from './engine';
+import { Counts, Engine, StepKind } from './engine';
 
 /** A loss: a module such as nn.CrossEntropyLoss, or a function (output, target) → scalar tensor. */
 export type Loss<Out = Tensor> = Module<[Out, Tensor], Tensor> | ((output: Out, target: Tensor) => Tensor);
@@ -494,4 +494,3 @@ export class CallbackList {
   }
 }
 
-export { TorchError, Phase };
