@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <condition_variable>
+#include <functional>
 #include <deque>
 #include <exception>
 #include <memory>
@@ -372,6 +373,9 @@ class PrefetchHandle : public GuardedWrap<PrefetchHandle> {
     bool done = false;
     bool stop = false;
     std::thread thread;
+    // depth 0: no thread; Pop() makes the next batch on the consumer's thread.
+    std::function<std::vector<c10::IValue>(int64_t)> makeBatch;
+    int64_t next = 0, numBatches = 0;
   };
 
  private:

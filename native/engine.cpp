@@ -359,6 +359,11 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
     std::vector<at::Tensor> outputs;
     std::string error;
     auto lastPost = std::chrono::steady_clock::now();
+    // NODETORCH_ENGINE_PROFILE=1: where a run's time went, printed to stderr at its end.
+    static const bool profile = std::getenv("NODETORCH_ENGINE_PROFILE") && std::string(std::getenv("NODETORCH_ENGINE_PROFILE")) == "1";
+    double tWait = 0, tForward = 0, tBackward = 0, tUpdate = 0, tCount = 0;
+    auto clock = [] { return std::chrono::steady_clock::now(); };
+    auto since = [](std::chrono::steady_clock::time_point t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
     auto post = [&](Event::Kind kind) {
       auto* ev = new Event{kind, acc.read(), at::Tensor(), std::string()};
       if (tsfn.NonBlockingCall(ev, deliver) != napi_ok) {
@@ -370,7 +375,9 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
     try {
       for (int64_t b = 0; b < numBatches && !impl->stop; ++b) {
         std::vector<c10::IValue> batch;
+        auto t0 = clock();
         if (!PrefetchHandle::Pop(*prefetch, &batch)) break;
+        tWait += since(t0);
         {
           std::lock_guard<std::mutex> lock(impl->mutex);
           if (!impl->pendingLrs.empty()) {
@@ -385,10 +392,15 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
         if (mode == Mode::Train) {
           at::AutoGradMode grad(true);
           for (auto& p : impl->params) p.mutable_grad().reset();  // zeroGrad() (set to None)
+          t0 = clock();
           auto r = runProgram(*impl->program, {x, y});
           loss = r.at(0).toTensor();
           out = r.at(1).toTensor();
+          tForward += since(t0);
+          t0 = clock();
           backward(loss, at::Tensor(), false, false, false);
+          tBackward += since(t0);
+          t0 = clock();
           at::NoGradGuard noGrad;
           if (impl->clipNorm > 0) {
             std::vector<at::Tensor> grads;
@@ -403,6 +415,7 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
               if (g.kind == OptKind::SGD) sgdStep(g, s, grad);
               else adamStep(g, s, grad);
             }
+          tUpdate += since(t0);
         } else {
           at::NoGradGuard noGrad;
           auto r = mode == Mode::Predict ? runProgram(*impl->program, {x}) : runProgram(*impl->program, {x, y});
@@ -414,7 +427,9 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
             out = r.at(1).toTensor();
           }
         }
+        t0 = clock();
         acc.add(*impl, loss, out, mode == Mode::Predict ? at::Tensor() : y, x.size(0));
+        tCount += since(t0);
         if (sync) {
           {
             std::lock_guard<std::mutex> lock(impl->mutex);
@@ -437,6 +452,9 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
     } catch (...) {
       error = "unknown error on the training thread";
     }
+    if (profile)
+      fprintf(stderr, "nodetorch engine: %lld batches: waiting for data %.3f s, forward %.3f s, backward %.3f s, update %.3f s, counting %.3f s\n",
+              static_cast<long long>(acc.batches), tWait, tForward, tBackward, tUpdate, tCount);
     Event* ev;
     if (!error.empty()) {
       ev = new Event{Event::Error, Counts(), at::Tensor(), error};

@@ -232,7 +232,7 @@ int64_t intArg(Napi::Env env, const Napi::Value& v, const char* what) {
 }
 }  // namespace
 
-// new PrefetchHandle(program, constInputs, order, batchSize, numBatches, depth):
+// new PrefetchHandle(program, constInputs, order, batchSize, numBatches, depth) (depth 0: no thread, see State):
 // batch b is program(...constInputs, order[b*batchSize : (b+1)*batchSize]),
 // made on a native thread, at most `depth` ahead of the consumer.
 PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) {
@@ -244,7 +244,8 @@ PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) {
   at::Tensor order = TensorHandle::TensorOf(env, info[2], "order");
   const int64_t batchSize = intArg(env, info[3], "batchSize");
   const int64_t numBatches = intArg(env, info[4], "numBatches");
-  const size_t depth = static_cast<size_t>(std::max<int64_t>(1, intArg(env, info[5], "depth")));
+  const int64_t depthArg = intArg(env, info[5], "depth");
+  const size_t depth = static_cast<size_t>(std::max<int64_t>(1, depthArg));
   TORCH_CHECK_VALUE(order.dim() == 1 && !order.is_floating_point() && !order.is_complex() && order.layout() == c10::kStrided,
                     "PrefetchHandle: order must be a 1-D integer tensor, got a ", order.dim(), "-D ", dtypeName(order.scalar_type()),
                     " tensor");
@@ -252,6 +253,17 @@ PrefetchHandle::PrefetchHandle(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "PrefetchHandle: batches out of range of the order");
   state_ = std::make_shared<State>();
   auto st = state_;
+  if (depthArg == 0) {
+    // No thread: each batch is made when it is asked for, on the asking thread.
+    st->numBatches = numBatches;
+    st->makeBatch = [program, inputs, order, batchSize](int64_t b) {
+      at::NoGradGuard noGrad;
+      auto in = inputs;
+      in.push_back(order.narrow(0, b * batchSize, std::min(batchSize, order.size(0) - b * batchSize)));
+      return runProgram(*program, in);
+    };
+    return;
+  }
   st->thread = std::thread([st, program, inputs, order, batchSize, numBatches, depth] {
     at::NoGradGuard noGrad;
     // One intra-op thread here: the training loop's thread keeps the intra-op pool, and two
@@ -321,6 +333,11 @@ std::shared_ptr<PrefetchHandle::State> PrefetchHandle::StateOf(Napi::Env env, co
 }
 
 bool PrefetchHandle::Pop(State& st, std::vector<c10::IValue>* batch) {
+  if (st.makeBatch) {
+    if (st.stop || st.next >= st.numBatches) return false;
+    *batch = st.makeBatch(st.next++);
+    return true;
+  }
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(st.mutex);

@@ -238,12 +238,13 @@ export class DataLoader<T = [Tensor, Tensor]> implements Iterable<T> {
 
   /**
    * @internal For Model.fit's engine: this epoch's batches made on a native
-   * thread, `depth` ahead, for a native consumer; null when the data set has
+   * thread, `depth` ahead (0: made by the consumer when it asks, on its own
+   * thread), for a native consumer; null when the data set has
    * no recordable batch pipeline (its batches are then made in JavaScript,
    * and nothing is drawn from the random number generators). Draws the
    * epoch's random numbers as iterating does, so both give the same batches.
    */
-  nativeEpoch(depth = 2): { prefetcher: PrefetchHandle; batches: number } | null {
+  nativeEpoch(depth = this.prefetch): { prefetcher: PrefetchHandle; batches: number } | null {
     const program = this.batchProgram();
     if (!program) return null;
     const { order, augment } = noGrad(() => this.startEpoch());
