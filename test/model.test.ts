@@ -260,6 +260,33 @@ describe('Model: one run at a time, locked tensors, abort', () => {
     expect(again.epoch).toEqual([0]);
   });
 
+  test('an error on the native thread rejects fit with a TorchError, and the model stays usable', async () => {
+    const [x, y] = data(400, 3);
+    const bad = y.clone();
+    bad.indexPut_([300], torch.tensor(99)); // a class out of range, in a batch the native engine runs
+    const net = new Mlp();
+    const m = new torch.Model(net, { optimizer: new optim.SGD(net.parameters(), { lr: 0.1 }), loss: new nn.CrossEntropyLoss() });
+    const loader = new torch.data.DataLoader(new torch.data.TensorDataset(x, bad), { batchSize: 20 });
+    await expect(m.fit(loader, { verbose: 0 })).rejects.toThrow(torch.TorchError);
+    await expect(m.fit(loader, { verbose: 0 })).rejects.toThrow(/out of bounds/);
+    expect(Number.isFinite(net.fc1.weight.sum().item())).toBe(true);
+    const h = await m.fit([x, y], { verbose: 0 });
+    expect(h.epoch).toEqual([0]);
+  });
+
+  test('an error thrown by a batch callback stops the native run and rejects fit with it', async () => {
+    const [x, y] = data(400, 3);
+    const net = new Mlp();
+    const m = new torch.Model(net, { optimizer: new optim.SGD(net.parameters(), { lr: 0.1 }), loss: new nn.CrossEntropyLoss() });
+    const cb: Callback = {
+      onBatchEnd: (b) => {
+        if (b === 7) throw new Error('callback failed at batch 7');
+      },
+    };
+    await expect(m.fit([x, y], { batchSize: 20, verbose: 0, callbacks: [cb] })).rejects.toThrow('callback failed at batch 7');
+    expect(Number.isFinite(net.fc1.weight.sum().item())).toBe(true);
+  });
+
   test('bad options are refused, naming them', async () => {
     const net = new Mlp();
     const m = new torch.Model(net, { loss: new nn.CrossEntropyLoss() });
