@@ -104,3 +104,5 @@ export function min(a: Tensor, dim?: number, opts?: { keepdim?: boolean }) {
 export { Model } from './model/model';
 export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, Loss, Data } from './model/model';
 export type { Callback, Logs, Progress, TrainingModel, History, Evaluation, Metric, MetricState } from './model/types';
+import * as metrics from './model/metrics';
+export { metrics };
