@@ -106,3 +106,5 @@ export type { ModelOptions, FitOptions, EvaluateOptions, PredictOptions, Loss, D
 export type { Callback, Logs, Progress, TrainingModel, History, Evaluation, Metric, MetricState } from './model/types';
 import * as metrics from './model/metrics';
 export { metrics };
+import * as callbacks from './model/callbacks';
+export { callbacks };

@@ -1,0 +1,3 @@
+// Keras's callbacks for torch.Model (docs/callbacks.md).
+export { SummaryWriter, TensorBoard } from './tensorboard';
+export type { TensorBoardOptions } from './tensorboard';
