@@ -15,6 +15,7 @@ import { Tensor } from '../tensor';
 import { getRngState, setRngState } from '../creation';
 import type { Callback, Evaluation, History, Logs, Metric, MetricState, Progress, TrainingModel } from './types';
 import { metricFromName } from './metrics';
+import { ProgressBar } from './callbacks/progress';
 import { Counts, Engine, StepKind } from './engine';
 
 /** A loss: a module such as nn.CrossEntropyLoss, or a function (output, target) → scalar tensor. */
@@ -257,7 +258,7 @@ export class Model<In extends Tensor = Tensor, Out extends Tensor = Tensor> impl
     this.params = { epochs, steps: stepsPerEpoch, verbose };
     this.stopTraining = false;
     this.currentLoader = train;
-    const cbs = new CallbackList(callbacks, this);
+    const cbs = new CallbackList(withProgressBar(callbacks, verbose), this);
     const history = new HistoryImpl();
     const clipNorm = clip === null ? 0 : clip;
     this.resumeEpoch = null;
@@ -324,8 +325,9 @@ export class Model<In extends Tensor = Tensor, Out extends Tensor = Tensor> impl
       checkKeysOf('Model.evaluate', options, ['batchSize', 'callbacks', 'verbose', 'signal']);
       if (!this.loss) throw new TypeError('Model.evaluate: no loss (give one to new Model(module, { loss }) or compile())');
       const loader = this.loaderOf(data, 'data', checkInt('batchSize', options.batchSize ?? 32, { min: 1 }), false);
-      const cbs = new CallbackList(options.callbacks ?? [], this);
-      this.params = { ...this.params, verbose: options.verbose ?? 1 };
+      const verbose = checkInt('verbose', options.verbose ?? 1, { min: 0 });
+      const cbs = new CallbackList(withProgressBar(options.callbacks ?? [], verbose), this);
+      this.params = { ...this.params, verbose };
       const wasTraining = this.module.training;
       this.module.eval();
       try {
@@ -447,6 +449,13 @@ export class Model<In extends Tensor = Tensor, Out extends Tensor = Tensor> impl
     out.push(line, `Total params: ${total.toLocaleString('en-US')}`, `Trainable params: ${trainable.toLocaleString('en-US')}`, `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`);
     return out.join('\n');
   }
+}
+
+/** Keras adds its progress bar to every fit and evaluate with verbose > 0, unless one is given. */
+function withProgressBar(callbacks: Callback[], verbose: number): Callback[] {
+  if (!Array.isArray(callbacks)) argError('callbacks', 'an array of callbacks', callbacks);
+  if (verbose === 0 || callbacks.some((c) => c instanceof ProgressBar)) return callbacks;
+  return [new ProgressBar(), ...callbacks];
 }
 
 function range(a: number, b: number): number[] {
