@@ -1,6 +1,6 @@
 // torchvision.utils: makeGrid and saveImage (PNG).
 import * as path from 'path';
-import * as zlib from 'zlib';
+import { PNG } from 'pngjs';
 import { noGrad } from '../autograd';
 import { argError, checkBool, checkInt, checkNumber } from '../errors';
 import { cat, full, stack, tensor } from '../creation';
@@ -152,55 +152,24 @@ export function saveImage(input: Tensor | Tensor[], file: string, options?: Save
   writeFileAtomic(file, png);
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (ISO 3309, as PNG and zlib use it). */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
 const COLOUR_TYPE = [0, 0, 4, 2, 6]; // by channels: gray, gray + alpha, RGB, RGBA
 
-/** A PNG file of an H×W×C uint8 image (C = 1 to 4), 8 bits per sample, unfiltered rows. */
+/** A PNG file of an H×W×C uint8 image (C = 1 to 4), 8 bits per sample (encoded by pngjs). */
 export function encodePng(pixels: Tensor): Buffer {
   if (!(pixels instanceof Tensor) || pixels.dtype !== 'uint8' || pixels.dim() !== 3) argError('pixels', 'an H×W×C uint8 Tensor', pixels);
   const [height, width, channels] = pixels.shape;
   if (channels < 1 || channels > 4) throw new RangeError(`encodePng: 1 to 4 channels, got ${channels}`);
   if (height < 1 || width < 1 || height > 0x7fffffff || width > 0x7fffffff) throw new RangeError(`encodePng: cannot write an image of ${width}×${height}`);
-  // Each row starts with its filter type (0, none).
-  const rows = cat([full([height, 1], 0, { dtype: 'uint8' }), pixels.cpu().reshape(height, width * channels)], 1);
-  const raw = rows.toTypedArray() as Uint8Array;
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = COLOUR_TYPE[channels];
-  ihdr[10] = 0; // deflate
-  ihdr[11] = 0; // adaptive filtering (each row says its filter)
-  ihdr[12] = 0; // no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
+  // pngjs takes RGBA and writes the colour type asked for.
+  const rgba = noGrad(() => {
+    const p = pixels.cpu();
+    const opaque = full([height, width, 1], 255, { dtype: 'uint8' });
+    if (channels === 4) return p;
+    if (channels === 3) return cat([p, opaque], 2);
+    const gray = p.narrow(2, 0, 1);
+    return cat([gray, gray, gray, channels === 2 ? p.narrow(2, 1, 1) : opaque], 2);
+  });
+  const png = new PNG({ width, height });
+  png.data = Buffer.from((rgba.contiguous().toTypedArray() as Uint8Array).buffer);
+  return PNG.sync.write(png, { colorType: COLOUR_TYPE[channels] as 0 | 2 | 4 | 6 });
 }
