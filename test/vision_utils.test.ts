@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import { PNG } from 'pngjs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import * as torch from '../lib';
 import { makeGrid, saveImage } from '../lib/vision/utils';
 
