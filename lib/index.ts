@@ -108,3 +108,5 @@ import * as metrics from './model/metrics';
 export { metrics };
 import * as callbacks from './model/callbacks';
 export { callbacks };
+import * as report from './model/report';
+export { report };
