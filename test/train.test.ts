@@ -1,5 +1,5 @@
-// The main job: `npm start` (examples/seed002-net.ts, seed 002 ported line by line: the classic
-// MNIST Net, SGD(lr=0.01, momentum=0.5), batch 64, seed 1, two epochs) run as a user runs it.
+// The main job: `npm start` (`nodetorch train --model net --epochs 2`: seed 002's classic MNIST Net,
+// SGD(lr=0.01, momentum=0.5), batch 64, seed 1, two epochs, trained by Model.fit) run as a user runs it.
 // Its test accuracy after each epoch must equal Python PyTorch's for the same script and seed
 // within 0.1 points (10 of the 10,000 test images). PyTorch's figures are in
 // test/fixtures/seed002.json, written by bench/seed002.py --write-fixture (the file records the
@@ -26,10 +26,12 @@ test('the fixture is PyTorch 2.11 running bench/seed002.py for two epochs with t
   expect(fixture.batchSize).toBe(64);
   expect(fixture.epochs.map((e) => e.epoch)).toEqual([0, 1]);
   for (const e of fixture.epochs) expect(e.accuracy).toBeCloseTo((100 * e.correct) / e.total, 10);
-  // The example's default seed, which `npm start` uses, is the fixture's.
-  const example = fs.readFileSync(path.join(ROOT, 'examples', 'seed002-net.ts'), 'utf8');
-  expect(example).toContain(`torch.manualSeed(arg('seed', ${fixture.seed}))`);
-  expect(example).toContain(`const epochs = arg('epochs', ${fixture.epochs.length})`);
+  // `npm start` trains seed 002's Net for the fixture's epochs, with the CLI's default seed, the fixture's.
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  expect(start).toMatch(new RegExp(`^node bin/nodetorch\\.js train --model net --epochs ${fixture.epochs.length}\\b`));
+  expect(start).not.toMatch(/--seed|--batch-size|--lr/);
+  const cli = fs.readFileSync(path.join(ROOT, 'lib', 'cli.ts'), 'utf8');
+  expect(cli).toContain(`seed: { type: 'string', help: 'the random seed (torch.manualSeed)', default: '${fixture.seed}' }`);
 });
 
 test('the README and docs/testing.md state these figures for the main job', () => {

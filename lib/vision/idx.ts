@@ -245,3 +245,7 @@ export function readIdx(file: string, options?: ReadIdxOptions): Tensor {
   else if (size === 8) bytes.swap64();
   return new Tensor(native.fromBuffer(bytes, header.shape, header.dtype));
 }
+
+// torchvision.io.read_image (PNG, JPEG), beside the IDX readers: vision.io.readImage.
+export { readImage } from './image';
+export type { ImageReadMode } from './image';
