@@ -316,6 +316,7 @@ export class CSVLogger implements Callback {
   }
   onTrainBegin(): void {
     this.keys = null;
+    fs.mkdirSync(path.dirname(path.resolve(this.filename)), { recursive: true });
     if (!this.options.append) fs.writeFileSync(this.filename, '');
   }
   onEpochEnd(epoch: number, logs: Logs): void {
