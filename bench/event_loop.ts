@@ -9,25 +9,13 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import * as torch from '../lib';
-const { nn, optim, F } = torch;
+import { Net } from '../lib/model/zoo';
+const { nn, optim } = torch;
 const { datasets, transforms } = torch.vision;
 
 function opt(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
-class Net extends nn.Module {
-  conv1 = new nn.Conv2d(1, 10, { kernelSize: 5 });
-  conv2 = new nn.Conv2d(10, 20, { kernelSize: 5 });
-  fc1 = new nn.Linear(320, 50);
-  fc2 = new nn.Linear(50, 10);
-  forward(x: torch.Tensor): torch.Tensor {
-    x = F.relu(F.maxPool2d(this.conv1(x), 2));
-    x = F.relu(F.maxPool2d(this.conv2(x), 2));
-    x = F.relu(this.fc1(x.view(-1, 320)));
-    return F.logSoftmax(this.fc2(x), { dim: 1 });
-  }
 }
 
 export interface EventLoopRun {
