@@ -156,6 +156,55 @@ describe('Model: evaluate and predict', () => {
   });
 });
 
+describe('Model: summary, save and load', () => {
+  test('summary lists the layers and counts parameters, trainable and frozen', () => {
+    const net = new Mlp();
+    net.fc1.requiresGrad_(false);
+    const text = new torch.Model(net).summary();
+    expect(text).toMatch(/^Model: Mlp/);
+    expect(text).toMatch(/fc1 +Linear +672\n/);
+    expect(text).toMatch(/fc2 +Linear +165\n/);
+    expect(text).toContain('Total params: 837');
+    expect(text).toContain('Trainable params: 165');
+    expect(text).toContain('Non-trainable params: 672');
+  });
+
+  test('save/load: weights as safetensors; with the optimizer, training resumes where it was', async () => {
+    const dir = require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'nodetorch-model-'));
+    const a = await train('auto', 'adam');
+    a.model.save(`${dir}/w.safetensors`);
+    a.model.save(`${dir}/state.pt`, { withOptimizer: true });
+    const net = new Mlp();
+    const b = new torch.Model(net, { optimizer: new optim.Adam(net.parameters(), { lr: 0.01, amsgrad: true, weightDecay: 1e-3 }), loss: new nn.CrossEntropyLoss() });
+    b.load(`${dir}/w.safetensors`);
+    expectSameWeights(net.stateDict(), a.weights);
+    b.load(`${dir}/state.pt`);
+    // one more epoch from both, from the same global random state: the same weights, so the optimizer state came too
+    const [x, y] = data();
+    torch.manualSeed(9);
+    await a.model.fit([x, y], { epochs: 1, verbose: 0 });
+    torch.manualSeed(9);
+    await b.fit([x, y], { epochs: 1, verbose: 0 });
+    expectSameWeights(net.stateDict(), a.model.module.stateDict());
+    expect(() => b.load(`${dir}/missing.pt`)).toThrow(/no such file/);
+  });
+});
+
+test('Module.to({ memoryFormat: "channels_last" }) converts the 4-D weights only, keeping the Parameters', () => {
+  const net = new nn.Sequential(new nn.Conv2d(3, 4, 3), new nn.Flatten(), new nn.Linear(4 * 6 * 6, 2));
+  const conv = net.at(0) as torch.nn.Conv2d;
+  const weight = conv.weight;
+  const before = weight.detach().clone();
+  net.to({ memoryFormat: 'channels_last' });
+  expect(conv.weight).toBe(weight); // the same Parameter (an optimizer made before still holds it)
+  expect(weight.stride()).toEqual([27, 1, 9, 3]); // NHWC strides of [4, 3, 3, 3]
+  expect(torch.equal(weight, before)).toBe(true);
+  expect((net.at(2) as torch.nn.Linear).weight.stride()).toEqual([144, 1]);
+  const x = torch.randn([2, 3, 8, 8]);
+  expect(torch.allclose(net(x), net.to({ memoryFormat: 'contiguous_format' })(x), { atol: 1e-5 })).toBe(true);
+  expect(() => net.to({ memory_format: 'channels_last' } as never)).toThrow(/unknown option 'memory_format'/);
+});
+
 describe('Model: callbacks', () => {
   test('hooks run in Keras’s order; batch hooks pause the native engine without changing the numbers', async () => {
     const events: string[] = [];

@@ -307,19 +307,40 @@ export abstract class Module<In extends unknown[] = any[], Out = any> {
    * an optimizer made before `.to()` goes on updating the same Parameters, and
    * their gradients move with them. Buffers are replaced by the moved tensors.
    */
-  to(target: Device | DType): this {
+  /**
+   * Moves or converts every parameter and buffer: `to('cuda')`, `to('float64')` (floating tensors only), or
+   * `to({ device, dtype, memoryFormat })` as PyTorch's `module.to(device, dtype, memory_format=…)`:
+   * `memoryFormat: 'channels_last'` applies to the 4-D tensors (convolution weights), which makes
+   * convolutions on CPU run in oneDNN's preferred layout (faster; the numbers may differ in the last bits).
+   */
+  to(target: Device | DType | { device?: Device; dtype?: DType; memoryFormat?: 'channels_last' | 'contiguous_format' | 'preserve_format' }): this {
+    const options = typeof target === 'object' && target !== null ? target : null;
+    if (options) {
+      for (const k of Object.keys(options)) if (!['device', 'dtype', 'memoryFormat'].includes(k)) throw new TypeError(`Module.to: unknown option '${k}' (options: device, dtype, memoryFormat)`);
+    }
     noGrad(() => {
       for (const m of this.modules()) {
         const fields = m as unknown as Record<string, Tensor>;
         for (const [name, v] of Object.entries(m)) {
           if (!(v instanceof Tensor)) continue;
-          if (isDtype(target) && !isFloatingDtype(v.dtype)) continue;
-          const moved = v.to(target);
+          let moved: Tensor;
+          if (options) {
+            const { device, dtype, memoryFormat } = options;
+            const o: { device?: Device; dtype?: DType; memoryFormat?: string } = {};
+            if (device !== undefined) o.device = device;
+            if (dtype !== undefined && isFloatingDtype(v.dtype)) o.dtype = dtype;
+            if (memoryFormat !== undefined && v.dim() === 4) o.memoryFormat = memoryFormat;
+            if (!Object.keys(o).length) continue;
+            moved = v.to(o);
+          } else {
+            if (isDtype(target) && !isFloatingDtype(v.dtype)) continue;
+            moved = v.to(target as Device | DType);
+          }
           if (native.tensorIsSame(moved.handle, v.handle)) continue;
           if (v instanceof Parameter) {
             v.data = moved;
             const grad = v.grad;
-            if (grad) grad.data = grad.to(target);
+            if (grad) grad.data = grad.to({ device: moved.device, dtype: moved.dtype });
           } else {
             fields[name] = moved;
           }
