@@ -17,7 +17,8 @@ import { sameProgram } from '../program';
 
 // Operators whose non-tensor result depends only on shapes (a trace bakes them in, and a
 // program is only reused for inputs of the shapes it was traced with).
-const SHAPE_ONLY = new Set(['aten::size.int', 'aten::size', 'aten::dim', 'aten::numel', 'aten::stride.int', 'aten::stride', 'aten::is_contiguous', 'aten::sym_size.int', 'aten::sym_numel']);
+// (Tensor.shape, dim() and numel() read the handle directly, not through an operator.)
+const SHAPE_ONLY = new Set(['aten::size.int', 'aten::size.Dimname', 'aten::stride.int', 'aten::stride.Dimname', 'aten::sym_size.int', 'aten::sym_numel', 'aten::sym_stride.int']);
 
 let returnCounts: Map<string, number> | null = null;
 function numReturns(qualified: string): number | undefined {
