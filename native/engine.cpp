@@ -340,17 +340,23 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
   auto topk = impl->topk;
   auto tsfn = Napi::ThreadSafeFunction::New(env, info[4].As<Napi::Function>(), "nodetorch.Model", 0, 1);
   // Delivers an event on the JavaScript thread.
+  // No exception leaves it (it runs outside enter()'s guard): a failure becomes a pending JS exception,
+  // which Node reports as uncaught (lib/model's handler catches its own).
   auto deliver = [topk](Napi::Env env, Napi::Function fn, Event* ev) {
     std::unique_ptr<Event> owned(ev);
     if (env == nullptr || fn.IsEmpty()) return;
     static const char* names[] = {"progress", "batch", "done", "error"};
-    Napi::Value payload = ev->kind == Event::Error ? Napi::Value(Napi::String::New(env, ev->error))
-                                                   : Napi::Value(countsToJs(env, ev->counts, topk));
-    Napi::Value outputs = ev->outputs.defined() ? TensorHandle::Wrap(env, ev->outputs) : env.Null();
     try {
+      Napi::Value payload = ev->kind == Event::Error ? Napi::Value(Napi::String::New(env, ev->error))
+                                                     : Napi::Value(countsToJs(env, ev->counts, topk));
+      Napi::Value outputs = ev->outputs.defined() ? TensorHandle::Wrap(env, ev->outputs) : env.Null();
       fn.Call({Napi::String::New(env, names[ev->kind]), payload, outputs});
     } catch (const Napi::Error& e) {
-      e.ThrowAsJavaScriptException();  // reported as an uncaught exception (lib/model catches its own)
+      e.ThrowAsJavaScriptException();
+    } catch (const std::exception& e) {
+      Napi::Error::New(env, std::string("nodetorch: delivering a training event failed: ") + e.what()).ThrowAsJavaScriptException();
+    } catch (...) {
+      Napi::Error::New(env, "nodetorch: delivering a training event failed").ThrowAsJavaScriptException();
     }
   };
   impl->thread = std::thread([impl, prefetch, numBatches, mode, sync, tsfn, deliver]() mutable {
