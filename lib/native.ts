@@ -130,7 +130,7 @@ export interface PrefetchHandle {
 }
 /** One optimizer parameter group as the native engine takes it (native/engine.cpp). */
 export interface EngineGroup {
-  kind: 'sgd' | 'adam' | 'adamw';
+  kind: 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
   lr: number;
   momentum?: number;
   dampening?: number;
@@ -141,10 +141,14 @@ export interface EngineGroup {
   beta2?: number;
   eps?: number;
   amsgrad?: boolean;
+  alpha?: number;
+  centered?: boolean;
+  lrDecay?: number;
+  initialAccumulatorValue?: number;
   params: TensorHandle[];
   state: Partial<Record<EngineStateKey, TensorHandle>>[];
 }
-export type EngineStateKey = 'momentumBuffer' | 'expAvg' | 'expAvgSq' | 'maxExpAvgSq' | 'step';
+export type EngineStateKey = 'momentumBuffer' | 'expAvg' | 'expAvgSq' | 'maxExpAvgSq' | 'squareAvg' | 'gradAvg' | 'sum' | 'step';
 /** The counts of a run so far (native/engine.cpp countsToJs). */
 export interface EngineCounts {
   batches: number;

@@ -2,8 +2,8 @@
 // (forward and loss, recorded or traced in lib/model/trace.ts) run batch after
 // batch on a native thread fed by a DataLoader's prefetch thread, with
 // autograd's backward, gradient clipping, the optimizer's update (PyTorch's
-// single-tensor rules for SGD, Adam and AdamW: the same operators in the same
-// order as lib/optim.ts) and the metric counts, all without entering
+// single-tensor rules for SGD, Adam, AdamW, RMSprop and Adagrad: the same
+// operators in the same order as lib/optim.ts) and the metric counts, all without entering
 // JavaScript. JavaScript hears about it through a thread-safe function: progress
 // (non-blocking, coalesced), each batch's end when callbacks need it (the
 // thread then waits for resume()), and the end of the run.
@@ -21,20 +21,28 @@ namespace nodetorch {
 
 namespace {
 
-enum class OptKind { SGD, Adam, AdamW };
+enum class OptKind { SGD, Adam, AdamW, RMSprop, Adagrad };
 
 struct ParamSlot {
   at::Tensor param;
   // Optimizer state, shared with the JavaScript optimizer's (same tensors).
-  at::Tensor momentumBuffer, expAvg, expAvgSq, maxExpAvgSq, step;
+  at::Tensor momentumBuffer, expAvg, expAvgSq, maxExpAvgSq, squareAvg, gradAvg, sum, step;
 };
 
 struct Group {
   OptKind kind = OptKind::SGD;
   double lr = 0, momentum = 0, dampening = 0, weightDecay = 0, beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  bool nesterov = false, maximize = false, amsgrad = false;
+  double alpha = 0.99, lrDecay = 0, initialAccumulatorValue = 0;
+  bool nesterov = false, maximize = false, amsgrad = false, centered = false;
   std::vector<ParamSlot> params;
 };
+
+// The optimizer's step count, a float32 scalar tensor as PyTorch keeps it, advanced; returns the new count.
+double nextStep(ParamSlot& s) {
+  if (!s.step.defined()) s.step = at::zeros({}, at::TensorOptions().dtype(at::kFloat));
+  s.step.add_(1);
+  return s.step.item<float>();
+}
 
 // torch.optim.SGD's single-tensor rule (lib/optim.ts SGD.update).
 void sgdStep(const Group& o, ParamSlot& s, const at::Tensor& grad) {
@@ -60,9 +68,7 @@ void adamStep(const Group& o, ParamSlot& s, const at::Tensor& grad) {
     s.expAvgSq = at::zeros_like(p);
     if (o.amsgrad) s.maxExpAvgSq = at::zeros_like(p);
   }
-  if (!s.step.defined()) s.step = at::zeros({}, at::TensorOptions().dtype(at::kFloat));
-  s.step.add_(1);
-  const double step = s.step.item<float>();
+  const double step = nextStep(s);
   if (o.weightDecay != 0) {
     if (o.kind == OptKind::AdamW) p.mul_(1 - o.lr * o.weightDecay);
     else g = g.add(p, o.weightDecay);
@@ -81,6 +87,44 @@ void adamStep(const Group& o, ParamSlot& s, const at::Tensor& grad) {
     denom = s.expAvgSq.sqrt().div(bc2Sqrt).add_(o.eps);
   }
   p.addcdiv_(s.expAvg, denom, -stepSize);
+}
+
+// torch.optim.RMSprop's single-tensor rule (lib/optim.ts RMSprop.update).
+void rmspropStep(const Group& o, ParamSlot& s, const at::Tensor& grad) {
+  at::Tensor g = o.maximize ? grad.neg() : grad;
+  if (!s.squareAvg.defined()) {
+    s.squareAvg = at::zeros_like(s.param);
+    if (o.momentum > 0) s.momentumBuffer = at::zeros_like(s.param);
+    if (o.centered) s.gradAvg = at::zeros_like(s.param);
+  }
+  nextStep(s);
+  if (o.weightDecay != 0) g = g.add(s.param, o.weightDecay);
+  s.squareAvg.mul_(o.alpha).addcmul_(g, g, 1 - o.alpha);
+  at::Tensor avg;
+  if (o.centered) {
+    s.gradAvg.lerp_(g, 1 - o.alpha);
+    avg = at::addcmul(s.squareAvg, s.gradAvg, s.gradAvg, -1).sqrt_().add_(o.eps);
+  } else {
+    avg = s.squareAvg.sqrt().add_(o.eps);
+  }
+  if (o.momentum > 0) {
+    s.momentumBuffer.mul_(o.momentum).addcdiv_(g, avg, 1);
+    s.param.add_(s.momentumBuffer, -o.lr);
+  } else {
+    s.param.addcdiv_(g, avg, -o.lr);
+  }
+}
+
+// torch.optim.Adagrad's single-tensor rule (lib/optim.ts Adagrad.update).
+void adagradStep(const Group& o, ParamSlot& s, const at::Tensor& grad) {
+  at::Tensor g = o.maximize ? grad.neg() : grad;
+  if (!s.sum.defined()) s.sum = at::full_like(s.param, o.initialAccumulatorValue);
+  const double step = nextStep(s);
+  if (o.weightDecay != 0) g = g.add(s.param, o.weightDecay);
+  const double clr = o.lr / (1 + (step - 1) * o.lrDecay);
+  s.sum.addcmul_(g, g, 1);
+  const at::Tensor std = s.sum.sqrt().add_(o.eps);
+  s.param.addcdiv_(g, std, -clr);
 }
 
 // nn.utils.clipGradNorm_ (lib/nn/utils.ts), over the gradients present.
@@ -237,8 +281,9 @@ Napi::Function EngineHandle::DefineClass(Napi::Env env) {
 }
 
 // new EngineHandle(program, groups, { clipNorm, topk, confusion }):
-// groups: [{ kind: 'sgd' | 'adam' | 'adamw', lr, momentum, dampening, weightDecay, nesterov, maximize,
-//            beta1, beta2, eps, amsgrad, params: [tensor], state: [{ momentumBuffer, expAvg, expAvgSq, maxExpAvgSq, step }] }]
+// groups: [{ kind: 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad', lr, momentum, dampening, weightDecay, nesterov,
+//            maximize, beta1, beta2, eps, amsgrad, alpha, centered, lrDecay, initialAccumulatorValue, params: [tensor],
+//            state: [{ momentumBuffer, expAvg, expAvgSq, maxExpAvgSq, squareAvg, gradAvg, sum, step }] }]
 EngineHandle::EngineHandle(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   reapStoppedThreads();
@@ -255,6 +300,8 @@ EngineHandle::EngineHandle(const Napi::CallbackInfo& info) {
     if (kind == "sgd") g.kind = OptKind::SGD;
     else if (kind == "adam") g.kind = OptKind::Adam;
     else if (kind == "adamw") g.kind = OptKind::AdamW;
+    else if (kind == "rmsprop") g.kind = OptKind::RMSprop;
+    else if (kind == "adagrad") g.kind = OptKind::Adagrad;
     else throw Napi::TypeError::New(env, "EngineHandle: unknown optimizer kind '" + kind + "'");
     g.lr = numberField(env, go, "lr", 0);
     g.momentum = numberField(env, go, "momentum", 0);
@@ -263,6 +310,10 @@ EngineHandle::EngineHandle(const Napi::CallbackInfo& info) {
     g.beta1 = numberField(env, go, "beta1", 0.9);
     g.beta2 = numberField(env, go, "beta2", 0.999);
     g.eps = numberField(env, go, "eps", 1e-8);
+    g.alpha = numberField(env, go, "alpha", 0.99);
+    g.lrDecay = numberField(env, go, "lrDecay", 0);
+    g.initialAccumulatorValue = numberField(env, go, "initialAccumulatorValue", 0);
+    g.centered = boolField(go, "centered");
     g.nesterov = boolField(go, "nesterov");
     g.maximize = boolField(go, "maximize");
     g.amsgrad = boolField(go, "amsgrad");
@@ -279,6 +330,9 @@ EngineHandle::EngineHandle(const Napi::CallbackInfo& info) {
       s.expAvg = optionalTensor(env, so, "expAvg");
       s.expAvgSq = optionalTensor(env, so, "expAvgSq");
       s.maxExpAvgSq = optionalTensor(env, so, "maxExpAvgSq");
+      s.squareAvg = optionalTensor(env, so, "squareAvg");
+      s.gradAvg = optionalTensor(env, so, "gradAvg");
+      s.sum = optionalTensor(env, so, "sum");
       s.step = optionalTensor(env, so, "step");
       impl_->params.push_back(s.param);
       g.params.push_back(std::move(s));
@@ -418,8 +472,13 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
             for (auto& s : g.params) {
               const at::Tensor grad = s.param.grad();
               if (!grad.defined()) continue;
-              if (g.kind == OptKind::SGD) sgdStep(g, s, grad);
-              else adamStep(g, s, grad);
+              switch (g.kind) {
+                case OptKind::SGD: sgdStep(g, s, grad); break;
+                case OptKind::Adam:
+                case OptKind::AdamW: adamStep(g, s, grad); break;
+                case OptKind::RMSprop: rmspropStep(g, s, grad); break;
+                case OptKind::Adagrad: adagradStep(g, s, grad); break;
+              }
             }
           tUpdate += since(t0);
         } else {
@@ -538,6 +597,9 @@ Napi::Value EngineHandle::ParamState(const Napi::CallbackInfo& info) {
       set("expAvg", s.expAvg);
       set("expAvgSq", s.expAvgSq);
       set("maxExpAvgSq", s.maxExpAvgSq);
+      set("squareAvg", s.squareAvg);
+      set("gradAvg", s.gradAvg);
+      set("sum", s.sum);
       set("step", s.step);
       ps.Set(j, o);
     }

@@ -28,14 +28,17 @@ function data(n = 300, seed = 0): [torch.Tensor, torch.Tensor] {
   return [x, y];
 }
 
-type OptName = 'sgd' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop';
+type OptName = 'sgd' | 'nesterov' | 'adam' | 'adamw' | 'rmsprop' | 'rmsprop-centered' | 'adagrad' | 'adadelta';
 function makeOptimizer(name: OptName, params: torch.Tensor[]): torch.optim.Optimizer<any> {
   switch (name) {
     case 'sgd': return new optim.SGD(params, { lr: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-3 });
     case 'nesterov': return new optim.SGD(params, { lr: 0.05, momentum: 0.9, nesterov: true });
     case 'adam': return new optim.Adam(params, { lr: 0.01, amsgrad: true, weightDecay: 1e-3 });
     case 'adamw': return new optim.AdamW(params, { lr: 0.01 });
-    case 'rmsprop': return new optim.RMSprop(params, { lr: 0.01 });
+    case 'rmsprop': return new optim.RMSprop(params, { lr: 0.01, momentum: 0.5, weightDecay: 1e-3 });
+    case 'rmsprop-centered': return new optim.RMSprop(params, { lr: 0.01, centered: true, alpha: 0.9 });
+    case 'adagrad': return new optim.Adagrad(params, { lr: 0.05, lrDecay: 0.01, initialAccumulatorValue: 0.1 });
+    case 'adadelta': return new optim.Adadelta(params);
   }
 }
 
@@ -67,7 +70,7 @@ function expectSameWeights(a: Record<string, torch.Tensor>, b: Record<string, to
 }
 
 describe('Model.fit: the native engine gives the JavaScript loop’s numbers exactly', () => {
-  test.each<OptName>(['sgd', 'nesterov', 'adam', 'adamw'])('%s', async (opt) => {
+  test.each<OptName>(['sgd', 'nesterov', 'adam', 'adamw', 'rmsprop', 'rmsprop-centered', 'adagrad'])('%s', async (opt) => {
     const nat = await train('auto', opt);
     const js = await train('js', opt);
     expect(nat.report.train).toMatch(/^native/);
@@ -92,10 +95,10 @@ describe('Model.fit: the native engine gives the JavaScript loop’s numbers exa
   test('an optimizer without a native update trains from JavaScript, and says why', async () => {
     const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const r = await train('auto', 'rmsprop');
-      expect(r.report.train).toMatch(/^js: RMSprop has no native update/);
+      const r = await train('auto', 'adadelta');
+      expect(r.report.train).toMatch(/^js: Adadelta has no native update/);
       expect(r.report.eval).toMatch(/^native/);
-      const calls = spy.mock.calls.filter((c) => String(c[0]).includes('RMSprop'));
+      const calls = spy.mock.calls.filter((c) => String(c[0]).includes('Adadelta'));
       expect(calls.length).toBe(1); // one notice, not one per epoch
       expect(calls[0][1]).toEqual({ code: 'NODETORCH_JS_TRAINING_LOOP' });
     } finally {

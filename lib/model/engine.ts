@@ -15,7 +15,7 @@ import { native, EngineCounts, EngineGroup, EngineStateKey, PrefetchHandle, Prog
 import { HOOKS } from '../nn/hooks';
 import { clipGradNorm_ } from '../nn/utils';
 import { callT, fromNative } from '../ops';
-import { Adam, AdamW, SGD } from '../optim';
+import { Adagrad, Adam, AdamW, RMSprop, SGD } from '../optim';
 import { Tensor } from '../tensor';
 import type { Model, CallbackList } from './model';
 import type { Logs } from './types';
@@ -98,7 +98,9 @@ function notice(kind: StepKind, why: string): void {
   process.emitWarning(`Model: the ${kind} step runs from JavaScript, not natively: ${why} (docs/training.md)`, { code: 'NODETORCH_JS_TRAINING_LOOP' });
 }
 
-const STATE_KEYS: EngineStateKey[] = ['momentumBuffer', 'expAvg', 'expAvgSq', 'maxExpAvgSq', 'step'];
+const STATE_KEYS: EngineStateKey[] = ['momentumBuffer', 'expAvg', 'expAvgSq', 'maxExpAvgSq', 'squareAvg', 'gradAvg', 'sum', 'step'];
+/** The optimizers with a native update (exactly these classes: a subclass may change the rule). */
+const NATIVE_OPTIMIZERS: Function[] = [SGD, Adam, AdamW, RMSprop, Adagrad];
 
 export class Engine {
   private states: Record<StepKind, TraceState> = { train: fresh(), eval: fresh(), predict: fresh() };
@@ -123,7 +125,7 @@ export class Engine {
     if (kind === 'train') {
       const o = m.optimizer;
       const c = o?.constructor;
-      if (c !== SGD && c !== Adam && c !== AdamW) return `${c?.name ?? 'the optimizer'} has no native update (native: SGD, Adam, AdamW)`;
+      if (!c || !NATIVE_OPTIMIZERS.includes(c)) return `${c?.name ?? 'the optimizer'} has no native update (native: ${NATIVE_OPTIMIZERS.map((f) => f.name).join(', ')})`;
     }
     return null;
   }
@@ -141,6 +143,12 @@ export class Engine {
       const params = o.params.map((p) => p.handle);
       if (opt instanceof SGD) {
         return { kind: 'sgd', lr: o.lr as number, momentum: o.momentum as number, dampening: o.dampening as number, weightDecay: o.weightDecay as number, nesterov: o.nesterov as boolean, maximize: o.maximize as boolean, params, state };
+      }
+      if (opt instanceof RMSprop) {
+        return { kind: 'rmsprop', lr: o.lr as number, alpha: o.alpha as number, eps: o.eps as number, weightDecay: o.weightDecay as number, momentum: o.momentum as number, centered: o.centered as boolean, maximize: o.maximize as boolean, params, state };
+      }
+      if (opt instanceof Adagrad) {
+        return { kind: 'adagrad', lr: o.lr as number, lrDecay: o.lrDecay as number, weightDecay: o.weightDecay as number, initialAccumulatorValue: o.initialAccumulatorValue as number, eps: o.eps as number, maximize: o.maximize as boolean, params, state };
       }
       const [beta1, beta2] = o.betas as [number, number];
       return { kind: opt instanceof AdamW ? 'adamw' : 'adam', lr: o.lr as number, beta1, beta2, eps: o.eps as number, weightDecay: o.weightDecay as number, amsgrad: o.amsgrad as boolean, maximize: o.maximize as boolean, params, state };
