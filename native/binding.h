@@ -408,6 +408,15 @@ class EngineHandle : public GuardedWrap<EngineHandle> {
   Napi::Value SetLearningRates(const Napi::CallbackInfo& info);
   Napi::Value ParamState(const Napi::CallbackInfo& info);
   std::shared_ptr<Impl> impl_;
+  // The run's thread: held here, not in Impl, which the thread itself shares (the last owner of a
+  // joinable std::thread must not be that thread).
+  std::thread thread_;
+  // When the environment ends (a worker terminated mid-fit), the run is stopped and its thread joined
+  // before the thread-safe function it calls is torn down: a cleanup hook registered after each run's
+  // thread-safe function (hooks run last-registered first).
+  static void OnTeardown(void* self);
+  napi_env env_ = nullptr;
+  bool hooked_ = false;
 };
 
 class GeneratorHandle : public GuardedWrap<GeneratorHandle> {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace nodetorch {
@@ -170,7 +171,6 @@ struct EngineHandle::Impl {
 
   std::mutex mutex;
   std::condition_variable cv;
-  std::thread thread;
   std::atomic<bool> stop{false};
   std::atomic<bool> progressInFlight{false};
   bool running = false;
@@ -179,6 +179,41 @@ struct EngineHandle::Impl {
 };
 
 namespace {
+
+// Tells a run to stop after the batch in progress, and to stop waiting for a resume().
+void stopRun(EngineHandle::Impl& impl) {
+  impl.stop = true;
+  {
+    std::lock_guard<std::mutex> lock(impl.mutex);
+    impl.waiting = false;
+  }
+  impl.cv.notify_all();
+}
+
+// The runs going on, process-wide, so that exit() (process.exit() while fit trains) can stop them
+// before static destructors pull LibTorch out from under their threads. Never destroyed: it is used
+// during exit.
+struct Runs {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::set<EngineHandle::Impl*> live;
+  std::atomic<bool> exiting{false};
+};
+Runs& runs() {
+  static auto* r = new Runs();
+  return *r;
+}
+
+// An atexit handler: stops every run and waits (a batch at most; 10 s at the very most) until their
+// threads have let go of every tensor.
+void stopRunsAtExit() {
+  auto& r = runs();
+  std::unique_lock<std::mutex> lock(r.mutex);
+  r.exiting = true;
+  for (auto* impl : r.live) stopRun(*impl);
+  r.cv.wait_for(lock, std::chrono::seconds(10), [&] { return r.live.empty(); });
+}
+
 
 // The device-side accumulators of a run.
 struct Accumulators {
@@ -351,18 +386,22 @@ EngineHandle::EngineHandle(const Napi::CallbackInfo& info) {
     }
   }
   impl_->confusion = boolField(o, "confusion");
+  env_ = env;
+}
+
+void EngineHandle::OnTeardown(void* arg) {
+  auto* self = static_cast<EngineHandle*>(arg);
+  self->hooked_ = false;
+  stopRun(*self->impl_);
+  if (self->thread_.joinable()) self->thread_.join();  // at most the batch in progress
 }
 
 // Collected or disposed mid-run: the thread is told to stop and handed to the reaper.
 EngineHandle::~EngineHandle() {
+  if (hooked_) napi_remove_env_cleanup_hook(env_, OnTeardown, this);
   if (!impl_) return;
-  impl_->stop = true;
-  {
-    std::lock_guard<std::mutex> lock(impl_->mutex);
-    impl_->waiting = false;
-  }
-  impl_->cv.notify_all();
-  if (impl_->thread.joinable()) retireThread(std::move(impl_->thread));
+  stopRun(*impl_);
+  if (thread_.joinable()) retireThread(std::move(thread_));
 }
 
 // run(prefetcher, numBatches, mode, sync, onEvent): mode 'train' | 'eval' | 'predict'. onEvent(kind, counts, outputs?)
@@ -390,9 +429,12 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
     impl->stop = false;
     impl->waiting = false;
   }
-  if (impl->thread.joinable()) impl->thread.join();  // the last run's thread, already finished
+  if (thread_.joinable()) thread_.join();  // the last run's thread, already finished
   auto topk = impl->topk;
   auto tsfn = Napi::ThreadSafeFunction::New(env, info[4].As<Napi::Function>(), "nodetorch.Model", 0, 1);
+  if (hooked_) napi_remove_env_cleanup_hook(env, OnTeardown, this);
+  NAPI_THROW_IF_FAILED(env, napi_add_env_cleanup_hook(env, OnTeardown, this), env.Undefined());
+  hooked_ = true;
   // Delivers an event on the JavaScript thread.
   // No exception leaves it (it runs outside enter()'s guard): a failure becomes a pending JS exception,
   // which Node reports as uncaught (lib/model's handler catches its own).
@@ -413,7 +455,13 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
       Napi::Error::New(env, "nodetorch: delivering a training event failed").ThrowAsJavaScriptException();
     }
   };
-  impl->thread = std::thread([impl, prefetch, numBatches, mode, sync, tsfn, deliver]() mutable {
+  static std::once_flag atExitOnce;
+  std::call_once(atExitOnce, [] { std::atexit(stopRunsAtExit); });
+  {
+    std::lock_guard<std::mutex> lock(runs().mutex);
+    runs().live.insert(impl.get());
+  }
+  thread_ = std::thread([impl, prefetch, numBatches, mode, sync, tsfn, deliver]() mutable {
     at::internal::lazy_init_num_threads();  // this thread's intra-op threads: the process's setting
     Accumulators acc;
     std::vector<at::Tensor> outputs;
@@ -425,6 +473,7 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
     auto clock = [] { return std::chrono::steady_clock::now(); };
     auto since = [](std::chrono::steady_clock::time_point t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
     auto post = [&](Event::Kind kind) {
+      if (runs().exiting) return false;
       auto* ev = new Event{kind, acc.read(), at::Tensor(), std::string()};
       if (tsfn.NonBlockingCall(ev, deliver) != napi_ok) {
         delete ev;
@@ -538,8 +587,19 @@ Napi::Value EngineHandle::Run(const Napi::CallbackInfo& info) {
       std::lock_guard<std::mutex> lock(impl->mutex);
       impl->running = false;
     }
-    if (tsfn.NonBlockingCall(ev, deliver) != napi_ok) delete ev;
-    tsfn.Release();
+    EngineHandle::Impl* key = impl.get();
+    acc = Accumulators();
+    outputs.clear();
+    prefetch.reset();
+    impl.reset();  // the last tensors this thread holds (or its share of them) go now, not after exit()
+    auto& r = runs();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (!r.exiting) {
+      if (tsfn.NonBlockingCall(ev, deliver) != napi_ok) delete ev;
+      tsfn.Release();
+    }
+    r.live.erase(key);
+    r.cv.notify_all();
   });
   return env.Undefined();
 }
